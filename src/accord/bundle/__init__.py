@@ -1,0 +1,13 @@
+"""The CSV bundle (SPEC section 2): read and check it, write it back."""
+
+from accord.bundle.load import KnownKeys, LoadedBundle, LoadedTable, load_bundle, write_rejects
+from accord.bundle.write import write_table
+
+__all__ = [
+    "KnownKeys",
+    "LoadedBundle",
+    "LoadedTable",
+    "load_bundle",
+    "write_rejects",
+    "write_table",
+]

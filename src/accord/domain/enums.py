@@ -1,0 +1,106 @@
+"""The closed vocabularies of the ledger (SPEC section 2).
+
+Each enum's values are exactly the words the bundle format accepts.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    REP = "rep"
+    MANAGER = "manager"
+    ADMIN = "admin"
+
+
+class Intent(StrEnum):
+    """Friends for a reason, a season or a lifetime."""
+
+    REASON = "reason"
+    SEASON = "season"
+    LIFETIME = "lifetime"
+
+
+class DecisionRole(StrEnum):
+    DECISION_MAKER = "decision_maker"
+    CHAMPION = "champion"
+    INFLUENCER = "influencer"
+    USER = "user"
+    BLOCKER = "blocker"
+    OTHER = "other"
+
+
+class Channel(StrEnum):
+    MEETING = "meeting"
+    CALL = "call"
+    EMAIL = "email"
+    VISIT = "visit"
+    EVENT = "event"
+    MESSAGE = "message"
+    OTHER = "other"
+
+
+class Direction(StrEnum):
+    OUTBOUND = "outbound"
+    INBOUND = "inbound"
+    MUTUAL = "mutual"
+
+
+class Purpose(StrEnum):
+    INSIGHT = "insight"
+    GUIDANCE = "guidance"
+    SUPPORT = "support"
+    SOCIAL = "social"
+    PITCH = "pitch"
+    NEGOTIATION = "negotiation"
+    ADMIN = "admin"
+
+
+VALUE_ADDING_PURPOSES = frozenset({Purpose.INSIGHT, Purpose.GUIDANCE, Purpose.SUPPORT})
+"""Purposes that add value for the customer rather than sell to them (SPEC section 3)."""
+
+FOLLOW_UP_PURPOSES = VALUE_ADDING_PURPOSES | {Purpose.SOCIAL}
+"""Purposes that count as engagement after an order (the `transactional` rule)."""
+
+
+class Stage(StrEnum):
+    OPEN = "open"
+    WON = "won"
+    LOST = "lost"
+    NO_DECISION = "no_decision"
+
+
+class ProductKind(StrEnum):
+    PRODUCT = "product"
+    SERVICE = "service"
+    BUNDLE = "bundle"
+
+
+class Side(StrEnum):
+    """Who made a commitment: we did, or the customer did."""
+
+    US = "us"
+    THEM = "them"
+
+
+class CommitmentState(StrEnum):
+    """A commitment as of a date."""
+
+    OPEN = "open"  # not done, not yet due
+    KEPT = "kept"  # done on or before its due date
+    LATE = "late"  # done, but after its due date
+    BROKEN = "broken"  # past due and not done
+    CANCELLED = "cancelled"
+
+
+class FeedbackKind(StrEnum):
+    NPS = "nps"
+    CSAT = "csat"
+    COMPLAINT = "complaint"
+    PRAISE = "praise"
+
+
+class ReferralDirection(StrEnum):
+    GIVEN = "given"
+    RECEIVED = "received"

@@ -1,0 +1,294 @@
+"""The shape of the ledger, once: files, columns, types, keys and references.
+
+Both adapters read this description — `storage` builds its tables from it and
+`bundle` validates and writes CSV files with it — so a column is added in one
+place (plus a migration). The order of `LEDGER` is a valid load order: every
+table comes after the tables it references (users' self-reference aside).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum, StrEnum
+
+from accord.domain import enums as e
+
+
+class Kind(StrEnum):
+    """How a column's text is read."""
+
+    TEXT = "text"
+    INT = "int"
+    DECIMAL = "decimal"
+    DATE = "date"
+    DATETIME = "datetime"
+    BOOL = "bool"
+    ENUM = "enum"
+    LIST = "list"  # `;`-separated words
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    name: str
+    kind: Kind = Kind.TEXT
+    required: bool = False
+    choices: type[Enum] | None = None
+    default: str | None = None  # the bundle text used when the cell is blank
+    references: str | None = None  # "table.column"; for LIST columns, each element
+    minimum: float | None = None  # smallest accepted number
+    maximum: float | None = None
+
+    @property
+    def allowed(self) -> tuple[str, ...]:
+        return tuple(str(m.value) for m in self.choices) if self.choices else ()
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    name: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    noun: str  # a singular word for messages
+
+    @property
+    def file(self) -> str:
+        return f"{self.name}.csv"
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.required)
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+
+def _c(name: str, kind: Kind = Kind.TEXT, **kw: object) -> Column:
+    return Column(name, kind, **kw)  # type: ignore[arg-type]
+
+
+_REQ = {"required": True}
+_USER = {"references": "users.user_id"}
+_ACCOUNT = {"required": True, "references": "accounts.account_id"}
+_MONEY = {"minimum": 0.0}
+
+USERS = Table(
+    "users",
+    (
+        _c("user_id", **_REQ),
+        _c("name", **_REQ),
+        _c("email"),
+        _c("role", Kind.ENUM, choices=e.Role, default="rep"),
+        _c("team"),
+        _c("manager_id", **_USER),
+    ),
+    key=("user_id",),
+    noun="user",
+)
+ACCOUNTS = Table(
+    "accounts",
+    (
+        _c("account_id", **_REQ),
+        _c("name", **_REQ),
+        _c("owner_id", **_USER),
+        _c("segment"),
+        _c("industry"),
+        _c("created_on", Kind.DATE),
+        _c("payment_terms_days", Kind.INT, default="30", minimum=0),
+        _c("service_level"),
+        _c("intent", Kind.ENUM, choices=e.Intent),
+    ),
+    key=("account_id",),
+    noun="account",
+)
+CONTACTS = Table(
+    "contacts",
+    (
+        _c("contact_id", **_REQ),
+        _c("account_id", **_ACCOUNT),
+        _c("name", **_REQ),
+        _c("email"),
+        _c("title"),
+        _c("decision_role", Kind.ENUM, choices=e.DecisionRole),
+        _c("active", Kind.BOOL, default="true"),
+    ),
+    key=("contact_id",),
+    noun="contact",
+)
+PARTNERS = Table(
+    "partners",
+    (_c("partner_id", **_REQ), _c("name", **_REQ), _c("expertise", Kind.LIST)),
+    key=("partner_id",),
+    noun="partner",
+)
+PRODUCTS = Table(
+    "products",
+    (
+        _c("sku", **_REQ),
+        _c("name", **_REQ),
+        _c("kind", Kind.ENUM, choices=e.ProductKind, default="product"),
+        _c("includes", Kind.LIST, references="products.sku"),
+    ),
+    key=("sku",),
+    noun="product",
+)
+TOUCHPOINTS = Table(
+    "touchpoints",
+    (
+        _c("touchpoint_id", **_REQ),
+        _c("account_id", **_ACCOUNT),
+        _c("occurred_at", Kind.DATETIME, **_REQ),
+        _c("channel", Kind.ENUM, choices=e.Channel, **_REQ),
+        _c("direction", Kind.ENUM, choices=e.Direction, **_REQ),
+        _c("purpose", Kind.ENUM, choices=e.Purpose, **_REQ),
+        _c("user_id", **_USER),
+        _c("contact_ids", Kind.LIST, references="contacts.contact_id"),
+        _c("minutes", Kind.INT, minimum=0),
+        _c("summary"),
+        _c("tags", Kind.LIST),
+    ),
+    key=("touchpoint_id",),
+    noun="touchpoint",
+)
+OPPORTUNITIES = Table(
+    "opportunities",
+    (
+        _c("opportunity_id", **_REQ),
+        _c("account_id", **_ACCOUNT),
+        _c("name", **_REQ),
+        _c("opened_on", Kind.DATE, **_REQ),
+        _c("stage", Kind.ENUM, choices=e.Stage, **_REQ),
+        _c("user_id", **_USER),
+        _c("amount", Kind.DECIMAL, **_MONEY),
+        _c("closed_on", Kind.DATE),
+    ),
+    key=("opportunity_id",),
+    noun="opportunity",
+)
+ORDERS = Table(
+    "orders",
+    (
+        _c("order_id", **_REQ),
+        _c("account_id", **_ACCOUNT),
+        _c("ordered_on", Kind.DATE, **_REQ),
+        _c("amount", Kind.DECIMAL, **_REQ, **_MONEY),
+        _c("list_amount", Kind.DECIMAL, **_MONEY),  # blank: the amount (filled on import)
+        _c("cost", Kind.DECIMAL, **_MONEY),
+        _c("user_id", **_USER),
+        _c("opportunity_id", references="opportunities.opportunity_id"),
+    ),
+    key=("order_id",),
+    noun="order",
+)
+ORDER_LINES = Table(
+    "order_lines",
+    (
+        _c("order_id", required=True, references="orders.order_id"),
+        _c("line_no", Kind.INT, **_REQ, minimum=0),
+        _c("sku", required=True, references="products.sku"),
+        _c("quantity", Kind.DECIMAL, **_REQ),
+        _c("unit_price", Kind.DECIMAL, **_REQ),
+    ),
+    key=("order_id", "line_no"),
+    noun="order line",
+)
+INVOICES = Table(
+    "invoices",
+    (
+        _c("invoice_id", **_REQ),
+        _c("account_id", **_ACCOUNT),
+        _c("issued_on", Kind.DATE, **_REQ),
+        _c("amount", Kind.DECIMAL, **_REQ),
+        _c("terms_days", Kind.INT, minimum=0),  # blank: the account's terms
+        _c("paid_on", Kind.DATE),
+        _c("order_id", references="orders.order_id"),
+    ),
+    key=("invoice_id",),
+    noun="invoice",
+)
+COMMITMENTS = Table(
+    "commitments",
+    (
+        _c("commitment_id", **_REQ),
+        _c("account_id", **_ACCOUNT),
+        _c("side", Kind.ENUM, choices=e.Side, **_REQ),
+        _c("made_on", Kind.DATE, **_REQ),
+        _c("due_on", Kind.DATE, **_REQ),
+        _c("description", **_REQ),
+        _c("done_on", Kind.DATE),
+        _c("cancelled", Kind.BOOL, default="false"),
+        _c("user_id", **_USER),
+        _c("contact_id", references="contacts.contact_id"),
+    ),
+    key=("commitment_id",),
+    noun="commitment",
+)
+SERVICE_LOG = Table(
+    "service_log",
+    (
+        _c("entry_id", **_REQ),
+        _c("account_id", **_ACCOUNT),
+        _c("worked_on", Kind.DATE, **_REQ),
+        _c("hours", Kind.DECIMAL, **_REQ, minimum=0),
+        _c("activity"),
+        _c("in_scope", Kind.BOOL, default="true"),
+        _c("user_id", **_USER),
+    ),
+    key=("entry_id",),
+    noun="service entry",
+)
+FEEDBACK = Table(
+    "feedback",
+    (
+        _c("feedback_id", **_REQ),
+        _c("account_id", **_ACCOUNT),
+        _c("received_on", Kind.DATE, **_REQ),
+        _c("kind", Kind.ENUM, choices=e.FeedbackKind, **_REQ),
+        _c("score", Kind.DECIMAL, minimum=0, maximum=10),
+        _c("contact_id", references="contacts.contact_id"),
+        _c("text"),
+        _c("tags", Kind.LIST),
+    ),
+    key=("feedback_id",),
+    noun="feedback",
+)
+REFERRALS = Table(
+    "referrals",
+    (
+        _c("referral_id", **_REQ),
+        _c("account_id", **_ACCOUNT),
+        _c("partner_id", required=True, references="partners.partner_id"),
+        _c("direction", Kind.ENUM, choices=e.ReferralDirection, **_REQ),
+        _c("made_on", Kind.DATE, **_REQ),
+        _c("outcome"),
+    ),
+    key=("referral_id",),
+    noun="referral",
+)
+
+LEDGER: tuple[Table, ...] = (
+    USERS,
+    ACCOUNTS,
+    CONTACTS,
+    PARTNERS,
+    PRODUCTS,
+    TOUCHPOINTS,
+    OPPORTUNITIES,
+    ORDERS,
+    ORDER_LINES,
+    INVOICES,
+    COMMITMENTS,
+    SERVICE_LOG,
+    FEEDBACK,
+    REFERRALS,
+)
+"""Every ledger table, in load order."""
+
+BY_NAME: dict[str, Table] = {t.name: t for t in LEDGER}
+REQUIRED_FILES = ("accounts.csv",)

@@ -1,0 +1,104 @@
+"""Opening a database: URLs, engines, SQLite pragmas and migrations.
+
+SQLite is the embedded default (foreign keys on, WAL); PostgreSQL is named by
+a `postgresql://` URL. Engines are built by a function, never at import time.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from accord.errors import StorageError
+
+DEFAULT_URL = "sqlite:///accord.db"
+ENV_VAR = "ACCORD_DATABASE_URL"
+_MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def resolve_url(url: str | None = None) -> str:
+    """The URL to use: the one given, else $ACCORD_DATABASE_URL, else ./accord.db."""
+    chosen = url or os.environ.get(ENV_VAR) or DEFAULT_URL
+    if chosen.startswith(("postgresql://", "postgres://")):
+        chosen = "postgresql+psycopg://" + chosen.split("://", 1)[1]
+    if not chosen.startswith(("sqlite", "postgresql")):
+        raise StorageError(
+            f"unsupported database URL {chosen!r}: use sqlite:///PATH or postgresql://…"
+        )
+    return chosen
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    # Transactions are SQLAlchemy's to begin (see the "begin" listener), not the driver's.
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA cache_size=-65536")
+    cur.execute("PRAGMA temp_store=MEMORY")
+    cur.close()
+
+
+def make_engine(url: str | None = None) -> sa.Engine:
+    """An engine for the URL, with SQLite's pragmas set on every connection."""
+    resolved = resolve_url(url)
+    try:
+        engine = sa.create_engine(resolved)
+    except (sa.exc.ArgumentError, ImportError) as exc:
+        raise StorageError(f"cannot use database URL {resolved!r}: {exc}") from exc
+    if engine.dialect.name == "sqlite":
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+        sa.event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+    return engine
+
+
+def _alembic_config(engine: sa.Engine) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(_MIGRATIONS))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def upgrade(engine: sa.Engine) -> tuple[str | None, str]:
+    """Create or migrate the schema to the newest revision; returns (before, after)."""
+    before = current_revision(engine)
+    try:
+        command.upgrade(_alembic_config(engine), "head")
+    except sa.exc.OperationalError as exc:
+        raise StorageError(f"cannot create or migrate the database: {exc.orig}") from exc
+    return before, head_revision()
+
+
+def head_revision() -> str:
+    script = ScriptDirectory.from_config(_alembic_config(sa.create_engine("sqlite://")))
+    head = script.get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: sa.Engine) -> str | None:
+    """The schema revision of the database, or None when it was never initialised."""
+    try:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    except sa.exc.OperationalError as exc:
+        raise StorageError(f"cannot open the database: {exc.orig}") from exc
+
+
+def require_current(engine: sa.Engine) -> None:
+    """Refuse to work on a database that `accord init` has not brought up to date."""
+    rev = current_revision(engine)
+    if rev != head_revision():
+        what = "is not initialised" if rev is None else f"is at revision {rev}, not the newest"
+        raise StorageError(
+            f"the database {engine.url.render_as_string(hide_password=True)} {what}: "
+            "run `accord init` first"
+        )
