@@ -151,6 +151,34 @@ def export_bundle(*, url: str | None, directory: Path) -> dict[str, int]:
 
 
 @dataclass(frozen=True, slots=True)
+class GeneratedBundle:
+    as_of: date
+    rows: dict[str, int]
+
+
+def generate_bundle(
+    *,
+    directory: Path,
+    accounts: int,
+    seed: int,
+    as_of: date | None = None,
+    progress: Progress | None = None,
+) -> GeneratedBundle:
+    """Write a realistic synthetic book with planted patterns (see docs/generator.md)."""
+    from accord.generate import generate_book
+
+    def on_step(stage: str, done: int, total: int) -> None:
+        if progress:
+            progress("generate", stage, done, total)
+
+    try:
+        book = generate_book(directory, accounts=accounts, seed=seed, as_of=as_of, progress=on_step)
+    except ValueError as exc:
+        raise BadInputError(str(exc)) from exc
+    return GeneratedBundle(as_of=book.as_of, rows=dict(book.rows))
+
+
+@dataclass(frozen=True, slots=True)
 class BookSummary:
     """What is in a book, at a glance."""
 
