@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import chain
 
 import polars as pl
 import sqlalchemy as sa
@@ -20,6 +21,9 @@ from accord.storage.tables import LEDGER_TABLES
 
 _LOOKUP_CHUNK = 5000
 _WRITE_CHUNK = 100_000
+_ROWS_PER_STATEMENT = 500
+_SQLITE_MAX_VARIABLES = 32_766
+_REBUILD_INDEXES_FROM = 50_000  # rows: beyond this, indexes are dropped and rebuilt
 
 RowsWritten = Callable[[int], None]
 """Called after each chunk with the number of rows it held (drives progress bars)."""
@@ -57,10 +61,20 @@ def upsert(
     if frame.height == 0:
         return WriteCounts(0, 0, 0)
     before = _count(conn, table.name)
+    indexes = list(LEDGER_TABLES[table.name].indexes)
+    # A big load into a small table: building the indexes once, sorted, beats
+    # updating them row by row in random order.
+    rebuild = frame.height >= _REBUILD_INDEXES_FROM and frame.height > before
+    if rebuild:
+        for index in indexes:
+            index.drop(conn)
     if conn.dialect.name == "postgresql":
         touched = _upsert_postgres(conn, table, frame, update_columns, on_rows)
     else:
         touched = _upsert_sqlite(conn, table, frame, update_columns, on_rows)
+    if rebuild:
+        for index in indexes:
+            index.create(conn)
     inserted = _count(conn, table.name) - before
     updated = touched - inserted
     return WriteCounts(inserted, updated, frame.height - inserted - updated)
@@ -97,18 +111,33 @@ def _upsert_sqlite(
     update_columns: tuple[str, ...],
     on_rows: RowsWritten | None,
 ) -> int:
+    """Many rows per statement (fewer round trips through the driver), run as executemany."""
+    width = len(table.column_names)
+    per_statement = max(1, min(_ROWS_PER_STATEMENT, _SQLITE_MAX_VARIABLES // width))
     names = ", ".join(f'"{c}"' for c in table.column_names)
-    marks = ", ".join("?" for _ in table.column_names)
-    sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({marks}) ' + _conflict_clause(
-        table, update_columns, "IS NOT"
-    )
+    one = "(" + ", ".join("?" * width) + ")"
+    conflict = _conflict_clause(table, update_columns, "IS NOT")
+
+    def statement(rows: int) -> str:
+        return f'INSERT INTO "{table.name}" ({names}) VALUES {", ".join([one] * rows)} {conflict}'
+
     raw = conn.connection.driver_connection
     assert raw is not None
     cursor = raw.cursor()
     touched = 0
     for chunk in _sqlite_values(table, frame).iter_slices(_WRITE_CHUNK):
-        cursor.executemany(sql, chunk.rows())
-        touched += cursor.rowcount
+        rows = chunk.rows()
+        full = len(rows) - len(rows) % per_statement
+        batches = [
+            tuple(chain.from_iterable(rows[i : i + per_statement]))
+            for i in range(0, full, per_statement)
+        ]
+        if batches:
+            cursor.executemany(statement(per_statement), batches)
+            touched += cursor.rowcount
+        if full < len(rows):
+            cursor.executemany(statement(1), rows[full:])
+            touched += cursor.rowcount
         if on_rows:
             on_rows(chunk.height)
     cursor.close()
