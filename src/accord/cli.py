@@ -50,8 +50,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 class Format(StrEnum):
@@ -102,7 +102,7 @@ def _json(data: Any) -> None:
 @contextmanager
 def _progress(enabled: bool = True) -> Iterator[services.Progress | None]:
     """A Rich progress bar per file, on stderr, when stderr is a terminal."""
-    if not enabled:
+    if not (enabled and err.is_terminal):
         yield None
         return
     bars = Progress(
@@ -208,7 +208,9 @@ def import_(
     out.print(table)
     if report.rejects:
         where = report.rejects[0].parent
-        err.print(f"[yellow]{sum(f.rejected for f in report.files):,} rows rejected;[/] see {where}")
+        err.print(
+            f"[yellow]{sum(f.rejected for f in report.files):,} rows rejected;[/] see {where}"
+        )
     out.print(f"Imported {report.rows:,} rows; {report.changed:,} changed.")
 
 
@@ -292,7 +294,11 @@ def demo(
     home.mkdir(parents=True, exist_ok=True)
     bundle = home / "bundle"
     database = home / "accord.db"
-    for stale in (database, database.with_name("accord.db-wal"), database.with_name("accord.db-shm")):
+    for stale in (
+        database,
+        database.with_name("accord.db-wal"),
+        database.with_name("accord.db-shm"),
+    ):
         stale.unlink(missing_ok=True)
     url = f"sqlite:///{database.resolve()}"
     show = format is Format.TABLE
@@ -328,20 +334,26 @@ def _print_summary(book: services.BookSummary, format: Format) -> None:
     )
     segs = ", ".join(f"{k} {v:,}" for k, v in book.segments.items())
     out.print(
-        f"{book.rows['accounts']:,} accounts ({segs}) served by {book.sellers} sellers "
-        f"in {book.teams} teams.\n"
+        f"{_count(book.rows['accounts'], 'account')} ({segs}) served by "
+        f"{_count(book.sellers, 'seller')} in {_count(book.teams, 'team')}.\n"
         f"Orders {span}: revenue {book.revenue:,.0f}, of which {book.revenue_last_365:,.0f} "
         f"in the last 365 days.\n"
-        f"{book.open_commitments_ours:,} of our commitments open; "
-        f"{book.unpaid_invoices:,} invoices unpaid."
+        f"{_count(book.open_commitments_ours, 'commitment')} of ours open; "
+        f"{_count(book.unpaid_invoices, 'invoice')} unpaid."
     )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 def _parse_date(text: str, option: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise typer.BadParameter(f"{text!r} is not a date (YYYY-MM-DD)", param_hint=option) from None
+        raise typer.BadParameter(
+            f"{text!r} is not a date (YYYY-MM-DD)", param_hint=option
+        ) from None
 
 
 def _add_subcommands() -> None:

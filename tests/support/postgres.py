@@ -71,10 +71,23 @@ def postgres_server() -> Iterator[str]:
     try:
         run(
             str(bindir / "initdb"),
-            "-D", str(data), "-U", "accord", "--auth=trust", "-E", "UTF8", "--locale=C",
+            "-D",
+            str(data),
+            "-U",
+            "accord",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--locale=C",
         )
         run(
-            str(bindir / "pg_ctl"), "-D", str(data), "-l", str(log), "-w", "-o",
+            str(bindir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-l",
+            str(log),
+            "-w",
+            "-o",
             f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off "
             "-c synchronous_commit=off -c full_page_writes=off",
             "start",

@@ -81,6 +81,7 @@ def load_bundle(
             ]
         )
     valid_keys: dict[str, pl.Series] = {}
+    all_keys: dict[str, pl.Series] = {}  # valid or not: to tell "rejected" from "nowhere"
     fatal: list[Problem] = []
     row_problems: list[tuple[ParsedFile, pl.DataFrame]] = []
     for table in LEDGER:
@@ -95,12 +96,13 @@ def load_bundle(
             fatal.extend(parsed.fatal)
             continue
         problems = pl.concat(
-            [parsed.problems, _reference_problems(parsed, valid_keys, known_keys)]
+            [parsed.problems, _reference_problems(parsed, valid_keys, all_keys, known_keys)]
         ).sort(ROW, "column")
         bad_rows = problems.get_column(ROW).unique()
         good = parsed.frame.filter(~pl.col(ROW).is_in(bad_rows.implode()))
         if len(table.key) == 1:
             valid_keys[table.name] = good.get_column(table.key[0])
+            all_keys[table.name] = parsed.frame.get_column(table.key[0]).drop_nulls()
         row_problems.append((parsed, problems))
         result.tables.append(_loaded(parsed, good, problems))
     all_problems = fatal + [
@@ -116,7 +118,10 @@ def load_bundle(
 
 
 def _reference_problems(
-    parsed: ParsedFile, valid_keys: dict[str, pl.Series], known_keys: KnownKeys
+    parsed: ParsedFile,
+    valid_keys: dict[str, pl.Series],
+    all_keys: dict[str, pl.Series],
+    known_keys: KnownKeys,
 ) -> pl.DataFrame:
     """Rows whose references name an id found neither in the bundle nor in the book."""
     out = [parsed.problems.clear()]
@@ -141,22 +146,30 @@ def _reference_problems(
         found = known_keys(ref_table, ref_col, candidates)
         missing = missing.filter(~pl.col(name).is_in(list(found)))
         noun = next(t.noun for t in LEDGER if t.name == ref_table)
-        out.append(
-            missing.group_by(ROW, maintain_order=True)
-            .agg(pl.col(name))
-            .select(
-                pl.col(ROW),
-                pl.lit(name).alias("column"),
-                (
-                    pl.lit(f"no {noun} ")
-                    + pl.col(name)
-                    .list.eval(pl.lit("'") + pl.element() + pl.lit("'"))
-                    .list.join(", ")
-                    + pl.lit(" in the bundle or the database")
-                ).alias("message"),
-            )
-        )
+        rejected = all_keys.get(ref_table, pl.Series(ref_col, [], pl.String))
+        is_rejected = pl.col(name).is_in(rejected.implode())
+        for condition, head, tail in (
+            (~is_rejected, f"no {noun} ", " in the bundle or the database"),
+            (is_rejected, f"{noun} ", f" is itself invalid (see {ref_table}.csv)"),
+        ):
+            subset = missing.filter(condition)
+            if subset.height:
+                out.append(_list_message(subset, name, head, tail))
     return pl.concat(out)
+
+
+def _list_message(rows: pl.DataFrame, column: str, head: str, tail: str) -> pl.DataFrame:
+    """One problem per row, naming all of its offending ids: head 'A', 'B' tail."""
+    quoted = pl.col(column).list.eval(pl.lit("'") + pl.element() + pl.lit("'")).list.join(", ")
+    return (
+        rows.group_by(ROW, maintain_order=True)
+        .agg(pl.col(column))
+        .select(
+            pl.col(ROW),
+            pl.lit(column).alias("column"),
+            (pl.lit(head) + quoted + pl.lit(tail)).alias("message"),
+        )
+    )
 
 
 def _loaded(parsed: ParsedFile, good: pl.DataFrame, problems: pl.DataFrame) -> LoadedTable:

@@ -72,7 +72,7 @@ def _column_at(text: str, offset: int, header: list[str]) -> str | None:
 def _decode(table: Table, path: Path, raw: bytes) -> tuple[str | None, list[Problem]]:
     if not raw.strip():
         return None, [
-            Problem(table.file, None, None, "the file is empty: it needs at least a header row")
+            Problem(table.file, 1, None, "the file is empty: it needs at least a header row")
         ]
     try:
         return raw.decode("utf-8-sig"), []
