@@ -1,0 +1,239 @@
+"""The BG/NBD model of repeat buying (Fader, Hardie & Lee 2005, Marketing Science 24(2)).
+
+While active, a customer buys at Poisson rate λ ~ Gamma(r, α); after each
+repeat purchase he drops out with probability p ~ Beta(a, b). For a customer
+with x repeat purchases, the last at t_x, observed for T since his first
+(equation 6 of the paper; the logs of note 027's stable form):
+
+    L = B(a, b+x)/B(a, b) · Γ(r+x) α^r / Γ(r)
+        · [ (α+T)^-(r+x) + 1{x>0} · a/(b+x-1) · (α+t_x)^-(r+x) ]
+
+The log-likelihood, its gradient and its Hessian are analytic. Terms that only
+depend on x are computed once per distinct x.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import digamma, expit, gammaln, hyp2f1, zeta
+
+from accord.clv._fitting import (
+    ArrayLike,
+    Fitter,
+    FloatArray,
+    as_float_array,
+    check_identifiable,
+    collapse,
+    maximize,
+    validate_rft,
+)
+from accord.clv.errors import IdentificationError
+
+
+class _BGNBDData:
+    """Collapsed (x, t_x, T, weight) rows split into non-repeaters and repeaters."""
+
+    def __init__(self, x: FloatArray, tx: FloatArray, T: FloatArray, w: FloatArray) -> None:
+        (x, tx, T), w = collapse([x, tx, T], w)
+        keep = w > 0
+        x, tx, T, w = x[keep], tx[keep], T[keep], w[keep]
+        self.n_rows = len(x)
+        zero = x == 0
+        self.T0, self.w0 = T[zero], w[zero]
+        pos = ~zero
+        self.x, self.tx, self.T, self.w = x[pos], tx[pos], T[pos], w[pos]
+        self.ux, inverse = np.unique(x, return_inverse=True)
+        self.wx = np.bincount(inverse, weights=w, minlength=len(self.ux))
+        self.n = float(w.sum())
+
+
+def _loglik(
+    data: _BGNBDData, p: FloatArray, order: int
+) -> tuple[float, FloatArray | None, FloatArray | None]:
+    r, alpha, a, b = (float(v) for v in p)
+    ux, wx = data.ux, data.wx
+    # Terms that depend on x alone, once per distinct x.
+    ll = float(
+        wx @ (gammaln(r + ux) + gammaln(b + ux) - gammaln(a + b + ux))
+        + data.n * (-gammaln(r) + r * np.log(alpha) + gammaln(a + b) - gammaln(b))
+    )
+    # Non-repeaters: the mixture is the single term -r log(alpha+T).
+    lt0 = np.log(alpha + data.T0)
+    ll -= r * float(data.w0 @ lt0)
+    # Repeaters: log(exp(u1) + exp(u2)).
+    x, tx, T, w = data.x, data.tx, data.T, data.w
+    rx = r + x
+    ltT = np.log(alpha + T)
+    ltx = np.log(alpha + tx)
+    bx1 = b + x - 1.0
+    u1 = -rx * ltT
+    u2 = np.log(a) - np.log(bx1) - rx * ltx
+    m = np.logaddexp(u1, u2)
+    ll += float(w @ m)
+    if order == 0:
+        return ll, None, None
+
+    w2 = expit(u2 - u1)  # weight of the "dropped out after the last purchase" term
+    w1 = 1.0 - w2
+    inv_T0 = 1.0 / (alpha + data.T0)
+    inv_T = 1.0 / (alpha + T)
+    inv_tx = 1.0 / (alpha + tx)
+    dg_x = digamma(r + ux) - digamma(r)
+    grad = np.empty(4)
+    grad[0] = (
+        float(wx @ dg_x)
+        + data.n * np.log(alpha)
+        - float(data.w0 @ lt0)
+        - float(w @ (w1 * ltT + w2 * ltx))
+    )
+    grad[1] = (
+        data.n * r / alpha
+        - r * float(data.w0 @ inv_T0)
+        - float(w @ (rx * (w1 * inv_T + w2 * inv_tx)))
+    )
+    dab = digamma(a + b) - digamma(a + b + ux)
+    grad[2] = float(wx @ dab) + float(w @ w2) / a
+    grad[3] = float(wx @ (dab + digamma(b + ux) - digamma(b))) - float(w @ (w2 / bx1))
+    if order == 1:
+        return ll, grad, None
+
+    h = np.zeros((4, 4))
+    tab = _trigamma(a + b) - _trigamma(a + b + ux)
+    h[0, 0] = float(wx @ (_trigamma(r + ux) - _trigamma(r)))
+    h[0, 1] = data.n / alpha - float(data.w0 @ inv_T0) - float(w @ (w1 * inv_T + w2 * inv_tx))
+    h[1, 1] = (
+        -data.n * r / alpha**2
+        + r * float(data.w0 @ inv_T0**2)
+        + float(w @ (rx * (w1 * inv_T**2 + w2 * inv_tx**2)))
+    )
+    h[2, 2] = float(wx @ tab) - float(w @ w2) / a**2
+    h[2, 3] = float(wx @ tab)
+    h[3, 3] = float(wx @ (tab + _trigamma(b + ux) - _trigamma(b))) + float(w @ (w2 / bx1**2))
+    # Covariance of the two mixture components' gradients: w1 w2 d d^T, d = ∇u1 - ∇u2.
+    d = (
+        ltx - ltT,
+        rx * (inv_tx - inv_T),
+        np.full_like(x, -1.0 / a),
+        1.0 / bx1,
+    )
+    ww = w * w1 * w2
+    for i in range(4):
+        for j in range(i, 4):
+            h[i, j] += float(ww @ (d[i] * d[j]))
+    h = np.triu(h) + np.triu(h, 1).T
+    return ll, grad, h
+
+
+class BGNBD(Fitter):
+    """BG/NBD: `BGNBD().fit(frequency, recency, T)`; parameters r, alpha, a, b.
+
+    Predictions take the same time unit as the data it was fitted on.
+    """
+
+    model_name = "BG/NBD"
+    param_names = ("r", "alpha", "a", "b")
+
+    def fit(
+        self,
+        frequency: ArrayLike,
+        recency: ArrayLike,
+        T: ArrayLike,
+        weights: ArrayLike | None = None,
+    ) -> BGNBD:
+        """Maximum likelihood on (x, t_x, T); identical histories are fitted once, weighted."""
+        x, tx, t_cal, w = validate_rft(frequency, recency, T, weights)
+        check_identifiable(x, w, self.model_name)
+        data = _BGNBDData(x, tx, t_cal, w)
+        rate = float(w @ x) / max(float(w @ t_cal), 1e-12)
+        start = np.array([1.0, 1.0 / max(rate, 1e-12), 1.0, 3.0])
+        opt = maximize(
+            lambda p, order: _loglik(data, p, order),
+            start,
+            self.param_names,
+            n_customers=data.n,
+        )
+        self._set_fit(opt, n_customers=round(data.n), n_distinct=data.n_rows)
+        return self
+
+    def log_likelihood(
+        self,
+        frequency: ArrayLike,
+        recency: ArrayLike,
+        T: ArrayLike,
+        weights: ArrayLike | None = None,
+    ) -> float:
+        """Total log-likelihood of these data at the model's parameters."""
+        x, tx, t_cal, w = validate_rft(frequency, recency, T, weights)
+        return _loglik(_BGNBDData(x, tx, t_cal, w), self._values(), 0)[0]
+
+    def expected_purchases(self, t: ArrayLike) -> FloatArray:
+        """E[X(t)]: expected repeat purchases of a new customer in (0, t] (FHL 2005, eq. 9)."""
+        r, alpha, a, b = self._values()
+        tt = as_float_array(t, "t")
+        return _expected_y(r, alpha, a, b, np.zeros_like(tt), np.zeros_like(tt), tt)
+
+    def probability_alive(
+        self, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike
+    ) -> FloatArray:
+        """P(still active at T | x, t_x, T) (FHL 2005 note "Computing P(alive)"; 1 when x = 0)."""
+        r, alpha, a, b = self._values()
+        x, tx, t_cal = _broadcast(frequency, recency, T)
+        return _p_alive(r, alpha, a, b, x, tx, t_cal)
+
+    def conditional_expected_purchases(
+        self, t: ArrayLike, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike
+    ) -> FloatArray:
+        """E[Y(t) | x, t_x, T]: expected purchases in (T, T+t] (FHL 2005, eq. 10)."""
+        r, alpha, a, b = self._values()
+        tt = np.asarray(t, dtype=np.float64)
+        x, tx, t_cal = _broadcast(frequency, recency, T)
+        tt = np.broadcast_to(tt, np.broadcast_shapes(tt.shape, x.shape))
+        return _expected_y(r, alpha, a, b, x, t_cal, tt) * _p_alive(r, alpha, a, b, x, tx, t_cal)
+
+
+def _broadcast(
+    frequency: ArrayLike, recency: ArrayLike, T: ArrayLike
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    x, tx, t_cal = np.broadcast_arrays(
+        np.asarray(frequency, dtype=np.float64),
+        np.asarray(recency, dtype=np.float64),
+        np.asarray(T, dtype=np.float64),
+    )
+    if np.any(x < 0) or np.any(tx < 0) or np.any(tx > t_cal):
+        raise IdentificationError("need 0 <= recency <= T and frequency >= 0")
+    return x, tx, t_cal
+
+
+def _p_alive(
+    r: float, alpha: float, a: float, b: float, x: FloatArray, tx: FloatArray, T: FloatArray
+) -> FloatArray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = (
+            np.log(a)
+            - np.log(np.where(x > 0, b + x - 1.0, 1.0))
+            + (r + x) * (np.log(alpha + T) - np.log(alpha + tx))
+        )
+    out: FloatArray = np.where(x > 0, expit(-z), 1.0)
+    return out
+
+
+def _expected_y(
+    r: float, alpha: float, a: float, b: float, x: FloatArray, T: FloatArray, t: FloatArray
+) -> FloatArray:
+    """Expected purchases in (T, T+t] of a customer still alive at T with x repeat purchases.
+
+    FHL 2005 eq. 10 without the P(alive) factor, after Euler's transformation
+    2F1(r+x, b+x; a+b+x-1; z) = (1-z)^(a-1-r-x) 2F1(a+b-1-r, a-1; a+b+x-1; z),
+    which keeps the hypergeometric parameters bounded as x grows.
+    """
+    z = t / (alpha + T + t)
+    c = a + b + x - 1.0
+    f = hyp2f1(a + b - 1.0 - r, a - 1.0, c, z)
+    out: FloatArray = c / (a - 1.0) * (1.0 - np.power(1.0 - z, a - 1.0) * f)
+    return out
+
+
+def _trigamma(v: FloatArray | float) -> FloatArray:
+    """ψ'(v) as the Hurwitz zeta ζ(2, v): the ufunc, without polygamma's Python wrapper."""
+    out: FloatArray = zeta(2.0, v)
+    return out

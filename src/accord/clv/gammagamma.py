@@ -1,0 +1,157 @@
+"""The Gamma-Gamma model of spend per transaction.
+
+Fader, Hardie & Lee (2005), "RFM and CLV: Using Iso-Value Curves for Customer
+Base Analysis", Journal of Marketing Research 42(4); Fader & Hardie (2013),
+"The Gamma-Gamma Model of Monetary Value" (brucehardie.com, note 025).
+
+A customer's transaction values are Gamma(p, ν) with ν ~ Gamma(q, γ) across
+customers, independent of the purchase process. The density of the mean m_x
+of x transactions is
+
+    f(m_x | x) = Γ(px+q) / (Γ(px) Γ(q)) · γ^q m_x^(px-1) x^(px) / (γ + x m_x)^(px+q)
+
+fitted (as in the papers) on the customers with at least one repeat purchase,
+m_x being the mean value of their repeat purchases.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy.special import digamma, gammaln, zeta
+
+from accord.clv._fitting import (
+    ArrayLike,
+    Fitter,
+    FloatArray,
+    as_float_array,
+    collapse,
+    maximize,
+)
+from accord.clv.errors import ClvError, IdentificationError
+
+
+def _validate(
+    frequency: ArrayLike, monetary_value: ArrayLike, weights: ArrayLike | None
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    x = as_float_array(frequency, "frequency")
+    m = as_float_array(monetary_value, "monetary_value")
+    w = np.ones_like(x) if weights is None else as_float_array(weights, "weights")
+    if not (len(x) == len(m) == len(w)):
+        raise ClvError(
+            "frequency, monetary_value (and weights) must have the same length, got "
+            f"{len(x)}, {len(m)}, {len(w)}"
+        )
+    if np.any(x <= 0) or np.any(x != np.floor(x)):
+        raise ClvError(
+            "Gamma-Gamma is fitted on repeat buyers: frequency must be a whole number >= 1 "
+            "(leave out customers with no repeat purchase)"
+        )
+    if np.any(m <= 0):
+        raise ClvError("monetary_value must be positive (mean value of the repeat purchases)")
+    if np.any(w < 0):
+        raise ClvError("weights must be non-negative")
+    return x, m, w
+
+
+def _loglik(
+    x: FloatArray, m: FloatArray, w: FloatArray, params: FloatArray, order: int
+) -> tuple[float, FloatArray | None, FloatArray | None]:
+    p, q, gamma = (float(v) for v in params)
+    px = p * x
+    lm, lx = np.log(m), np.log(x)
+    big = gamma + x * m
+    lbig = np.log(big)
+    n = float(w.sum())
+    ll = float(
+        w @ (gammaln(px + q) - gammaln(px) + (px - 1.0) * lm + px * lx - (px + q) * lbig)
+    ) + n * (q * math.log(gamma) - math.lgamma(q))
+    if order == 0:
+        return ll, None, None
+    dpq = digamma(px + q)
+    grad = np.array(
+        [
+            float(w @ (x * (dpq - digamma(px) + lm + lx - lbig))),
+            float(w @ (dpq - lbig)) + n * (math.log(gamma) - float(digamma(q))),
+            n * q / gamma - float(w @ ((px + q) / big)),
+        ]
+    )
+    if order == 1:
+        return ll, grad, None
+    tpq = zeta(2.0, px + q)
+    h = np.empty((3, 3))
+    h[0, 0] = float(w @ (x * x * (tpq - zeta(2.0, px))))
+    h[0, 1] = h[1, 0] = float(w @ (x * tpq))
+    h[0, 2] = h[2, 0] = -float(w @ (x / big))
+    h[1, 1] = float(w @ tpq) - n * float(zeta(2.0, q))
+    h[1, 2] = h[2, 1] = n / gamma - float(w @ (1.0 / big))
+    h[2, 2] = -n * q / gamma**2 + float(w @ ((px + q) / big**2))
+    return ll, grad, h
+
+
+class GammaGamma(Fitter):
+    """Gamma-Gamma spend: `GammaGamma().fit(frequency, monetary_value)`; parameters p, q, gamma.
+
+    Fit it on repeat buyers only (frequency >= 1), with monetary_value the mean
+    value of their repeat purchases, as the papers do.
+    """
+
+    model_name = "Gamma-Gamma"
+    param_names = ("p", "q", "gamma")
+
+    def fit(
+        self,
+        frequency: ArrayLike,
+        monetary_value: ArrayLike,
+        weights: ArrayLike | None = None,
+    ) -> GammaGamma:
+        """Maximum likelihood; customers with identical (x, m_x) are fitted once, weighted."""
+        x, m, w = _validate(frequency, monetary_value, weights)
+        (x, m), w = collapse([x, m], w)
+        keep = w > 0
+        x, m, w = x[keep], m[keep], w[keep]
+        n = float(w.sum())
+        if n < 2 or len(np.unique(m)) < 2:
+            raise IdentificationError(
+                "Gamma-Gamma needs at least 2 repeat buyers with different mean spend, "
+                f"got {n:g} repeat buyer{'s' if n != 1 else ''}"
+            )
+        mean = float(w @ m) / n
+        start = np.array([2.0, 3.0, mean])
+        opt = maximize(
+            lambda p, order: _loglik(x, m, w, p, order),
+            start,
+            self.param_names,
+            n_customers=n,
+        )
+        self._set_fit(opt, n_customers=round(n), n_distinct=len(x))
+        return self
+
+    def log_likelihood(
+        self, frequency: ArrayLike, monetary_value: ArrayLike, weights: ArrayLike | None = None
+    ) -> float:
+        """Total log-likelihood of these data at the model's parameters."""
+        x, m, w = _validate(frequency, monetary_value, weights)
+        return _loglik(x, m, w, self._values(), 0)[0]
+
+    def mean_spend(self) -> float:
+        """E[Z] = pγ/(q-1): the population's mean spend per transaction (needs q > 1)."""
+        p, q, gamma = self._values()
+        if q <= 1:
+            raise ClvError(f"q = {q:.3g} <= 1: the model's mean spend per transaction is infinite")
+        return float(p * gamma / (q - 1.0))
+
+    def conditional_expected_spend(
+        self, frequency: ArrayLike, monetary_value: ArrayLike
+    ) -> FloatArray:
+        """E[Z | x, m_x] = p(γ + x m_x)/(px + q - 1), FHL 2005 eq. 5; the mean when x = 0."""
+        p, q, gamma = self._values()
+        if q <= 1:
+            raise ClvError(f"q = {q:.3g} <= 1: the model's mean spend per transaction is infinite")
+        x = np.asarray(frequency, dtype=np.float64)
+        m = np.asarray(monetary_value, dtype=np.float64)
+        x, m = np.broadcast_arrays(x, m)
+        m = np.where(x > 0, m, 0.0)
+        out: FloatArray = p * (gamma + x * m) / (p * x + q - 1.0)
+        return out

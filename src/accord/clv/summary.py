@@ -1,0 +1,116 @@
+"""From transaction rows to each customer's sufficient statistics, vectorised.
+
+For a calibration end date and a time unit, per customer whose first purchase
+falls on or before the calibration end:
+
+* frequency — repeat purchases in the calibration period; several rows on one
+  day are one purchase (their amounts are added);
+* recency — time from the first to the last purchase in the calibration period;
+* T — time from the first purchase to the calibration end;
+* monetary_value — mean value of the repeat purchases (0 without any);
+* frequency_holdout, monetary_value_holdout — purchases (days with purchases)
+  after the calibration end up to the observation end, and their mean value;
+* duration_holdout — length of that holdout period.
+
+Times are in days or weeks (7 days), counted from dates, as in the papers.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+import polars as pl
+
+from accord.clv.errors import ClvError
+
+TimeUnit = Literal["days", "weeks"]
+DAYS_PER_UNIT: dict[str, float] = {"days": 1.0, "weeks": 7.0}
+
+
+def unit_days(time_unit: str) -> float:
+    """Days in one time unit; a ClvError for an unknown unit."""
+    try:
+        return DAYS_PER_UNIT[time_unit]
+    except KeyError:
+        raise ClvError(f"unknown time unit {time_unit!r}: use days or weeks") from None
+
+
+def daily_purchases(transactions: pl.DataFrame) -> pl.DataFrame:
+    """One row per customer and day with purchases: `customer_id, date, amount` (summed)."""
+    return transactions.group_by("customer_id", "date").agg(pl.col("amount").sum())
+
+
+def summarize(
+    transactions: pl.DataFrame,
+    calibration_end: date,
+    *,
+    observation_end: date | None = None,
+    time_unit: TimeUnit = "weeks",
+) -> pl.DataFrame:
+    """Per-customer (frequency, recency, T, monetary_value) and holdout counts.
+
+    `transactions` holds `customer_id`, `date` (Date) and `amount`. Customers
+    whose first purchase is after `calibration_end` are not in the cohort and
+    are left out. `observation_end` defaults to the last date in the data.
+    """
+    days = unit_days(time_unit)
+    if transactions.height == 0:
+        raise ClvError("no transactions")
+    daily = daily_purchases(transactions.select("customer_id", "date", "amount"))
+    first_day = daily["date"].min()
+    last_day = daily["date"].max()
+    assert isinstance(first_day, date)
+    assert isinstance(last_day, date)
+    if calibration_end < first_day:
+        raise ClvError(
+            f"the calibration end {calibration_end.isoformat()} is before the first purchase "
+            f"({first_day.isoformat()}): no customer is in the calibration period"
+        )
+    end = observation_end if observation_end is not None else max(last_day, calibration_end)
+    if end < calibration_end:
+        raise ClvError(
+            f"the observation end {end.isoformat()} is before the calibration end "
+            f"{calibration_end.isoformat()}"
+        )
+    cal_end = pl.lit(calibration_end)
+    firsts = daily.group_by("customer_id").agg(
+        pl.col("date").min().alias("first_purchase"),
+    )
+    daily = daily.join(firsts, on="customer_id").filter(pl.col("first_purchase") <= cal_end)
+    in_cal = pl.col("date") <= cal_end
+    in_hold = (pl.col("date") > cal_end) & (pl.col("date") <= pl.lit(end))
+    is_first = pl.col("date") == pl.col("first_purchase")
+    per = daily.group_by("customer_id").agg(
+        pl.col("first_purchase").first(),
+        in_cal.sum().alias("_n_cal"),
+        pl.col("date").filter(in_cal).max().alias("_last_cal"),
+        pl.col("amount").filter(in_cal & ~is_first).sum().alias("_repeat_value"),
+        in_hold.sum().alias("frequency_holdout"),
+        pl.col("amount").filter(in_hold).sum().alias("_hold_value"),
+    )
+
+    def span(a: pl.Expr, b: pl.Expr) -> pl.Expr:
+        return (a - b).dt.total_days().cast(pl.Float64) / days
+
+    frequency = (pl.col("_n_cal") - 1).cast(pl.Int64)
+    return per.select(
+        pl.col("customer_id"),
+        frequency.alias("frequency"),
+        span(pl.col("_last_cal"), pl.col("first_purchase")).alias("recency"),
+        span(cal_end, pl.col("first_purchase")).alias("T"),
+        pl.when(frequency > 0)
+        .then(pl.col("_repeat_value") / frequency)
+        .otherwise(0.0)
+        .alias("monetary_value"),
+        pl.col("frequency_holdout").cast(pl.Int64),
+        pl.when(pl.col("frequency_holdout") > 0)
+        .then(pl.col("_hold_value") / pl.col("frequency_holdout"))
+        .otherwise(0.0)
+        .alias("monetary_value_holdout"),
+        pl.lit((end - calibration_end).days / days).alias("duration_holdout"),
+        pl.col("first_purchase"),
+    ).sort("customer_id")
+
+
+__all__ = ["DAYS_PER_UNIT", "TimeUnit", "daily_purchases", "summarize", "unit_days"]
