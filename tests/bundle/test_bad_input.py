@@ -27,8 +27,11 @@ def _append(path: Path, line: str) -> None:
 # Each case: how to break the sample bundle, and the exact line of the report expected.
 CASES = {
     "missing required column": (
-        lambda b: _replace(b / "touchpoints.csv", "touchpoint_id,account_id,occurred_at,channel",
-                           "touchpoint_id,account_id,occurred_at,medium"),
+        lambda b: _replace(
+            b / "touchpoints.csv",
+            "touchpoint_id,account_id,occurred_at,channel",
+            "touchpoint_id,account_id,occurred_at,medium",
+        ),
         "touchpoints.csv, line 1, column channel: required column is missing",
     ),
     "unknown enum value": (
@@ -47,8 +50,11 @@ CASES = {
         "(use a dot for decimals and no thousands separator)",
     ),
     "account that exists nowhere": (
-        lambda b: _append(b / "touchpoints.csv", "T5,A404,2026-03-02T10:00:00,call,inbound,support,,,,,"),
-        "touchpoints.csv, line 6, column account_id: no account 'A404' in the bundle or the database",
+        lambda b: _append(
+            b / "touchpoints.csv", "T5,A404,2026-03-02T10:00:00,call,inbound,support,,,,,"
+        ),
+        "touchpoints.csv, line 6, column account_id: "
+        "no account 'A404' in the bundle or the database",
     ),
     "duplicate id in one file": (
         lambda b: _append(b / "commitments.csv", "K2,A1,us,2026-01-05,2026-01-31,Again,,,,"),
@@ -102,12 +108,17 @@ def test_empty_bundle_folder(sample_url: str, tmp_path: Path, cli: CliRunner) ->
 def test_every_problem_is_reported_at_once(book_url: str, bundle: Path) -> None:
     _replace(bundle / "orders.csv", "O3,A2,2026-02-20,900", "O3,A2,2026-02-31,-900")
     _replace(bundle / "feedback.csv", "F2,A2,2026-03-05,csat,4", "F2,A2,2026-03-05,csat,7")
-    _replace(bundle / "commitments.csv", "K3,A2,us,2026-02-11,2026-02-18", "K3,A2,them,2026-02-11,2026-02-01")
+    _replace(
+        bundle / "commitments.csv",
+        "K3,A2,us,2026-02-11,2026-02-18",
+        "K3,A2,them,2026-02-11,2026-02-01",
+    )
     with pytest.raises(BundleError) as caught:
         services.import_bundle(url=book_url, directory=bundle)
     assert [str(p) for p in caught.value.problems] == [
         "orders.csv, line 4, column amount: -900.0 is below the smallest allowed value (0)",
-        "orders.csv, line 4, column ordered_on: not a valid date: '2026-02-31' (expected YYYY-MM-DD)",
+        "orders.csv, line 4, column ordered_on: "
+        "not a valid date: '2026-02-31' (expected YYYY-MM-DD)",
         "order_lines.csv, line 4, column order_id: order 'O3' is itself invalid (see orders.csv)",
         "invoices.csv, line 4, column order_id: order 'O3' is itself invalid (see orders.csv)",
         "commitments.csv, line 4, column due_on: due before it was made (2026-02-11)",
@@ -127,8 +138,11 @@ def test_ragged_row(book_url: str, bundle: Path) -> None:
 
 def test_line_numbers_count_physical_lines(book_url: str, bundle: Path) -> None:
     """A quoted summary that spans lines shifts the lines after it."""
-    _replace(bundle / "touchpoints.csv", '"Quarterly review: ""capacity"" plans"',
-             '"Quarterly review:\nline two\nline three"')
+    _replace(
+        bundle / "touchpoints.csv",
+        '"Quarterly review: ""capacity"" plans"',
+        '"Quarterly review:\nline two\nline three"',
+    )
     _replace(bundle / "touchpoints.csv", "T3,A2,2026-02-11,email", "T3,A2,2026-02-11,pigeon")
     with pytest.raises(BundleError) as caught:
         services.import_bundle(url=book_url, directory=bundle)

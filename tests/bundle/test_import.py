@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import polars as pl
+from tests.conftest import SAMPLE_BOOK
+
 from accord import services
 from accord.domain.schema import LEDGER
-from tests.conftest import SAMPLE_BOOK
 
 
 def _export(url: str, directory: Path) -> dict[str, bytes]:
@@ -67,7 +68,7 @@ def test_export_imports_back_identically(sample_url: str, empty_url: str, tmp_pa
 def test_export_format(sample_url: str, tmp_path: Path) -> None:
     files = _export(sample_url, tmp_path / "out")
     assert files["touchpoints.csv"].decode().splitlines()[1:3] == [
-        'T1,A1,2026-01-05T10:00:00,meeting,mutual,insight,U2,C1;C2,60,'
+        "T1,A1,2026-01-05T10:00:00,meeting,mutual,insight,U2,C1;C2,60,"
         '"Quarterly review: ""capacity"" plans",',
         "T2,A1,2026-02-10T08:30:00,call,inbound,support,U2,C2,20,,",
     ]

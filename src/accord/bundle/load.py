@@ -177,10 +177,7 @@ def _loaded(parsed: ParsedFile, good: pl.DataFrame, problems: pl.DataFrame) -> L
     present = set(parsed.present)
     columns: list[pl.Expr] = []
     for col in table.columns:
-        if col.name in present:
-            expr = pl.col(col.name)
-        else:
-            expr = pl.lit(None)
+        expr = pl.col(col.name) if col.name in present else pl.lit(None)
         if col.default is not None:
             expr = expr.fill_null(_typed_default(col.kind, col.default))
         columns.append(expr.cast(_DTYPES[col.kind]).alias(col.name))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import operator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -320,8 +321,8 @@ def _range_checks(
         col = table.column(name)
         value = pl.col(name)
         for bound, bad, words in (
-            (col.minimum, lambda v, b: v < b, "below the smallest allowed value"),
-            (col.maximum, lambda v, b: v > b, "above the largest allowed value"),
+            (col.minimum, operator.lt, "below the smallest allowed value"),
+            (col.maximum, operator.gt, "above the largest allowed value"),
         ):
             if bound is None:
                 continue

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum, StrEnum
+from typing import Any
 
 from accord.domain import enums as e
 
@@ -69,14 +70,14 @@ class Table:
         raise KeyError(name)
 
 
-def _c(name: str, kind: Kind = Kind.TEXT, **kw: object) -> Column:
-    return Column(name, kind, **kw)  # type: ignore[arg-type]
+def _c(name: str, kind: Kind = Kind.TEXT, **kw: Any) -> Column:
+    return Column(name, kind, **kw)
 
 
-_REQ = {"required": True}
-_USER = {"references": "users.user_id"}
-_ACCOUNT = {"required": True, "references": "accounts.account_id"}
-_MONEY = {"minimum": 0.0}
+_REQ: dict[str, Any] = {"required": True}
+_USER: dict[str, Any] = {"references": "users.user_id"}
+_ACCOUNT: dict[str, Any] = {"required": True, "references": "accounts.account_id"}
+_MONEY: dict[str, Any] = {"minimum": 0.0}
 
 USERS = Table(
     "users",

@@ -96,9 +96,9 @@ def current_revision(engine: sa.Engine) -> str | None:
 def require_current(engine: sa.Engine) -> None:
     """Refuse to work on a database that `accord init` has not brought up to date."""
     database = engine.url.database
-    if engine.dialect.name == "sqlite" and database and database != ":memory:":
-        if not Path(database).exists():
-            raise StorageError(f"there is no database at {database}: run `accord init` first")
+    is_file = engine.dialect.name == "sqlite" and database and database != ":memory:"
+    if is_file and not Path(str(database)).exists():
+        raise StorageError(f"there is no database at {database}: run `accord init` first")
     rev = current_revision(engine)
     if rev != head_revision():
         what = "is not initialised" if rev is None else f"is at revision {rev}, not the newest"

@@ -7,6 +7,8 @@ to 10^13), dates as DATE, times as naive UTC timestamps, `;`-lists as text.
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
 from accord.domain.schema import LEDGER, Column, Kind, Table
@@ -21,7 +23,7 @@ metadata = sa.MetaData(
     }
 )
 
-_TYPES: dict[Kind, sa.types.TypeEngine[object]] = {
+_TYPES: dict[Kind, sa.types.TypeEngine[Any]] = {
     Kind.TEXT: sa.Text(),
     Kind.INT: sa.Integer(),
     Kind.DECIMAL: sa.Double(),
@@ -36,8 +38,8 @@ _TYPES: dict[Kind, sa.types.TypeEngine[object]] = {
 _INDEXED = {"account_id", "occurred_at", "ordered_on", "owner_id", "issued_on"}
 
 
-def _column(table: Table, col: Column) -> sa.Column[object]:
-    args: list[object] = []
+def _column(table: Table, col: Column) -> sa.Column[Any]:
+    args: list[Any] = []
     if col.references and col.kind is not Kind.LIST:
         ref_table, ref_col = col.references.split(".")
         args.append(
