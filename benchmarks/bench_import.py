@@ -23,7 +23,7 @@ import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from accord import services  # noqa: E402
+from accord import services
 
 
 def build_bundle(directory: Path, rows: int, accounts: int = 20_000) -> None:

@@ -18,7 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from accord import services
-from tests.support.postgres import PostgresUnavailable, create_database, postgres_server
+from tests.support.postgres import PostgresUnavailableError, create_database, postgres_server
 
 DATA = Path(__file__).parent / "data"
 SAMPLE_BOOK = DATA / "book"
@@ -31,7 +31,7 @@ def postgres_admin_url() -> Iterator[str]:
     try:
         with postgres_server() as url:
             yield url
-    except PostgresUnavailable as exc:
+    except PostgresUnavailableError as exc:
         if os.environ.get("CI"):
             pytest.fail(f"PostgreSQL is required under CI: {exc}")
         pytest.skip(str(exc))

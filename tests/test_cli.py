@@ -28,13 +28,15 @@ def test_init_import_export_summary_as_json(cli: CliRunner, db: str, tmp_path: P
     assert init == {"url": db, "from_revision": None, "revision": "0001"}
     report = json.loads(_ok(cli, "import", str(SAMPLE_BOOK), "--db", db, "--format", "json"))
     assert report["files"][1] == {
-        "file": "accounts.csv", "read": 3, "inserted": 3, "updated": 0, "unchanged": 0,
+        "file": "accounts.csv",
+        "read": 3,
+        "inserted": 3,
+        "updated": 0,
+        "unchanged": 0,
         "rejected": 0,
     }
     assert (report["warnings"], report["rejects"]) == ([], [])
-    exported = json.loads(
-        _ok(cli, "export", str(tmp_path / "out"), "--db", db, "--format", "json")
-    )
+    exported = json.loads(_ok(cli, "export", str(tmp_path / "out"), "--db", db, "--format", "json"))
     assert exported["files"]["touchpoints.csv"] == 4
     summary = json.loads(_ok(cli, "summary", "--db", db, "--format", "json"))
     assert summary["rows"]["accounts"] == 3
@@ -52,7 +54,8 @@ def test_human_output(cli: CliRunner, db: str) -> None:
     again = _ok(cli, "import", str(SAMPLE_BOOK), "--db", db)
     assert "Imported 43 rows; 0 changed." in again
     summary = _ok(cli, "summary", "--db", db)
-    assert "3 accounts (" in summary and "2 sellers in 1 team." in summary
+    assert "3 accounts (" in summary
+    assert "2 sellers in 1 team." in summary
 
 
 def test_database_url_from_environment(cli: CliRunner, db: str) -> None:
@@ -83,8 +86,17 @@ def test_help_teaches_with_an_example(cli: CliRunner, command: str) -> None:
 
 def test_generate_and_import_through_the_cli(cli: CliRunner, db: str, tmp_path: Path) -> None:
     out = json.loads(
-        _ok(cli, "generate", "--accounts", "60", "--seed", "7", str(tmp_path / "b"),
-            "--format", "json")
+        _ok(
+            cli,
+            "generate",
+            "--accounts",
+            "60",
+            "--seed",
+            "7",
+            str(tmp_path / "b"),
+            "--format",
+            "json",
+        )
     )
     assert out["rows"]["accounts.csv"] == 60
     assert (tmp_path / "b" / "truth.csv").exists()

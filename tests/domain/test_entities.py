@@ -44,8 +44,14 @@ def test_invoice_lateness_paid_late_early_and_unpaid() -> None:
 
 def _commitment(done_on: date | None = None, cancelled: bool = False) -> Commitment:
     return Commitment(
-        "K1", "A1", Side.US, date(2026, 1, 1), date(2026, 1, 10), "Send the model",
-        done_on=done_on, cancelled=cancelled,
+        "K1",
+        "A1",
+        Side.US,
+        date(2026, 1, 1),
+        date(2026, 1, 10),
+        "Send the model",
+        done_on=done_on,
+        cancelled=cancelled,
     )
 
 
@@ -86,14 +92,18 @@ def test_touchpoint_two_way_and_value_adding() -> None:
     tp = Touchpoint(
         "T1", "A1", datetime(2026, 1, 1, 9), Channel.CALL, Direction.INBOUND, Purpose.SUPPORT
     )
-    assert tp.is_two_way and tp.adds_value
+    assert tp.is_two_way
+    assert tp.adds_value
     pitch = Touchpoint(
         "T2", "A1", datetime(2026, 1, 1, 9), Channel.EMAIL, Direction.OUTBOUND, Purpose.PITCH
     )
-    assert not pitch.is_two_way and not pitch.adds_value
+    assert not pitch.is_two_way
+    assert not pitch.adds_value
 
 
-@pytest.mark.parametrize(("score", "category"), [(10, "promoter"), (8, "passive"), (6, "detractor")])
+@pytest.mark.parametrize(
+    ("score", "category"), [(10, "promoter"), (8, "passive"), (6, "detractor")]
+)
 def test_nps_category(score: float, category: str) -> None:
     fb = Feedback("F1", "A1", date(2026, 1, 1), FeedbackKind.NPS, score=score)
     assert fb.nps_category == category

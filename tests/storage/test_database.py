@@ -24,9 +24,21 @@ def test_every_ledger_table_exists(book_url: str) -> None:
     names = set(sa.inspect(engine).get_table_names())
     engine.dispose()
     assert {
-        "users", "accounts", "contacts", "touchpoints", "opportunities", "orders", "products",
-        "order_lines", "invoices", "commitments", "service_log", "feedback", "partners",
-        "referrals", "alembic_version",
+        "users",
+        "accounts",
+        "contacts",
+        "touchpoints",
+        "opportunities",
+        "orders",
+        "products",
+        "order_lines",
+        "invoices",
+        "commitments",
+        "service_log",
+        "feedback",
+        "partners",
+        "referrals",
+        "alembic_version",
     } <= names
 
 

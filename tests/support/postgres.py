@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 
-class PostgresUnavailable(RuntimeError):
+class PostgresUnavailableError(RuntimeError):
     """No PostgreSQL server binaries on this machine."""
 
 
@@ -29,7 +29,7 @@ def _bin_dir() -> Path:
         on_path = shutil.which("initdb")
         if on_path:
             return Path(on_path).parent
-        raise PostgresUnavailable(
+        raise PostgresUnavailableError(
             "PostgreSQL server binaries not found: install them with "
             "`apt-get install -y postgresql` (./dev test does this)"
         )
@@ -49,7 +49,7 @@ def _runner() -> tuple[list[str], str | None]:
     try:
         pwd.getpwnam("postgres")
     except KeyError as exc:
-        raise PostgresUnavailable("running as root and there is no `postgres` user") from exc
+        raise PostgresUnavailableError("running as root and there is no `postgres` user") from exc
     return ["runuser", "-u", "postgres", "--"], "postgres"
 
 
