@@ -405,7 +405,7 @@ class ParetoNBD(Fitter):
         """E[Y(t) | x, t_x, T] = (r+x)(β+T)/((α+T)(s-1)) [1-((β+T)/(β+T+t))^(s-1)] P(alive)."""
         r, alpha, s, beta = self._values()
         x, tx, t_cal = _flat(frequency, recency, T)
-        tt = np.broadcast_to(np.asarray(t, dtype=np.float64), x.shape)
+        tt = np.asarray(t, dtype=np.float64)  # broadcasts: e.g. shape (steps, 1) by customers
         alive = self.probability_alive(x, tx, t_cal)
         growth = _one_minus_pow(s - 1.0, np.log1p(tt / (beta + t_cal)))
         out: FloatArray = (r + x) / (alpha + t_cal) * (beta + t_cal) * growth * alive
