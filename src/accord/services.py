@@ -19,7 +19,7 @@ from accord.bundle import load_bundle, write_rejects, write_table
 from accord.domain.schema import LEDGER
 from accord.errors import BadInputError
 from accord.storage import bulk
-from accord.storage.database import make_engine, require_current, upgrade
+from accord.storage.database import bulk_transaction, make_engine, require_current, upgrade
 
 Progress = Callable[[str, str, int, int], None]
 """(stage, file, done, total) → None; stages are "read" and "write"."""
@@ -88,7 +88,7 @@ def import_bundle(
     try:
         require_current(engine)
         report = ImportReport()
-        with engine.begin() as conn:
+        with bulk_transaction(engine) as conn:
 
             def known(table: str, column: str, candidates: list[str]) -> set[str]:
                 return bulk.known_keys(conn, table, column, candidates)

@@ -85,3 +85,17 @@ def test_default_url_comes_from_the_environment(
     monkeypatch.setenv("ACCORD_DATABASE_URL", f"sqlite:///{tmp_path / 'env.db'}")
     assert services.init_database(url=None).url == f"sqlite:///{tmp_path / 'env.db'}"
     assert (tmp_path / "env.db").exists()
+
+
+def test_migrations_build_exactly_the_declared_tables(book_url: str) -> None:
+    """Alembic's comparison of the migrated database with the table declarations is empty."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from accord.storage.tables import metadata
+
+    engine = make_engine(book_url)
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+    engine.dispose()
+    assert diff == []
