@@ -73,8 +73,13 @@ def upsert(
     else:
         touched = _upsert_sqlite(conn, table, frame, update_columns, on_rows)
     if rebuild:
+        postgres = conn.dialect.name == "postgresql"
+        if postgres:  # run the deferred FK checks now: PostgreSQL won't index with them pending
+            conn.exec_driver_sql("SET CONSTRAINTS ALL IMMEDIATE")
         for index in indexes:
             index.create(conn)
+        if postgres:
+            conn.exec_driver_sql("SET CONSTRAINTS ALL DEFERRED")
     inserted = _count(conn, table.name) - before
     updated = touched - inserted
     return WriteCounts(inserted, updated, frame.height - inserted - updated)
