@@ -34,7 +34,7 @@ ArrayLike = npt.ArrayLike
 #: loglik(params, order) -> (value, gradient or None, Hessian or None), natural parameters.
 LogLik = Callable[[FloatArray, int], tuple[float, FloatArray | None, FloatArray | None]]
 
-_POLARS_ABOVE = 20_000  # rows above which collapsing goes through polars' hash group-by
+_POLARS_ABOVE = 200_000  # rows above which collapsing goes through polars (multi-threaded hash)
 _RUNAWAY = 23.0  # |log parameter| beyond which we say the likelihood has no interior maximum
 
 
@@ -404,3 +404,24 @@ def distinct_rows(columns: Sequence[FloatArray]) -> tuple[list[FloatArray], IntA
     inverse[order] = group
     starts = np.flatnonzero(change)
     return [c[starts] for c in sorted_cols], inverse
+
+
+def trigamma(v: ArrayLike) -> FloatArray:
+    """ψ'(v) for v > 0, to ~1e-14 relative; several times faster than scipy's Hurwitz zeta.
+
+    Recurrence ψ'(v) = 1/v² + ψ'(v+1) up to v >= 10, then the asymptotic series
+    1/v + 1/(2v²) + Σ B_2k / v^(2k+1) through B_10.
+    """
+    x = np.array(v, dtype=np.float64, ndmin=1)
+    acc = np.zeros_like(x)
+    for _ in range(10):
+        small = x < 10.0
+        if not small.any():
+            break
+        acc += np.where(small, 1.0 / (x * x), 0.0)
+        x = np.where(small, x + 1.0, x)
+    i = 1.0 / x
+    i2 = i * i
+    series = 1.0 / 6 - i2 * (1.0 / 30 - i2 * (1.0 / 42 - i2 * (1.0 / 30 - i2 * (5.0 / 66))))
+    out: FloatArray = acc + i + 0.5 * i2 + i * i2 * series
+    return out if np.ndim(v) else out[:1].reshape(())

@@ -15,7 +15,7 @@ depend on x are computed once per distinct x.
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import digamma, expit, gammaln, hyp2f1, zeta
+from scipy.special import digamma, expit, gammaln, hyp2f1
 
 from accord.clv._fitting import (
     ArrayLike,
@@ -25,6 +25,7 @@ from accord.clv._fitting import (
     check_identifiable,
     collapse,
     maximize,
+    trigamma,
     validate_rft,
 )
 from accord.clv.errors import IdentificationError
@@ -98,8 +99,8 @@ def _loglik(
         return ll, grad, None
 
     h = np.zeros((4, 4))
-    tab = _trigamma(a + b) - _trigamma(a + b + ux)
-    h[0, 0] = float(wx @ (_trigamma(r + ux) - _trigamma(r)))
+    tab = trigamma(a + b) - trigamma(a + b + ux)
+    h[0, 0] = float(wx @ (trigamma(r + ux) - trigamma(r)))
     h[0, 1] = data.n / alpha - float(data.w0 @ inv_T0) - float(w @ (w1 * inv_T + w2 * inv_tx))
     h[1, 1] = (
         -data.n * r / alpha**2
@@ -108,7 +109,7 @@ def _loglik(
     )
     h[2, 2] = float(wx @ tab) - float(w @ w2) / a**2
     h[2, 3] = float(wx @ tab)
-    h[3, 3] = float(wx @ (tab + _trigamma(b + ux) - _trigamma(b))) + float(w @ (w2 / bx1**2))
+    h[3, 3] = float(wx @ (tab + trigamma(b + ux) - trigamma(b))) + float(w @ (w2 / bx1**2))
     # Covariance of the two mixture components' gradients: w1 w2 d d^T, d = ∇u1 - ∇u2.
     d = (
         ltx - ltT,
@@ -230,10 +231,4 @@ def _expected_y(
     c = a + b + x - 1.0
     f = hyp2f1(a + b - 1.0 - r, a - 1.0, c, z)
     out: FloatArray = c / (a - 1.0) * (1.0 - np.power(1.0 - z, a - 1.0) * f)
-    return out
-
-
-def _trigamma(v: FloatArray | float) -> FloatArray:
-    """ψ'(v) as the Hurwitz zeta ζ(2, v): the ufunc, without polygamma's Python wrapper."""
-    out: FloatArray = zeta(2.0, v)
     return out

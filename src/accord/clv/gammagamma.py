@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.special import digamma, gammaln, zeta
+from scipy.special import digamma, gammaln
 
 from accord.clv._fitting import (
     ArrayLike,
@@ -28,6 +28,7 @@ from accord.clv._fitting import (
     as_float_array,
     collapse,
     maximize,
+    trigamma,
 )
 from accord.clv.errors import ClvError, IdentificationError
 
@@ -79,12 +80,12 @@ def _loglik(
     )
     if order == 1:
         return ll, grad, None
-    tpq = zeta(2.0, px + q)
+    tpq = trigamma(px + q)
     h = np.empty((3, 3))
-    h[0, 0] = float(w @ (x * x * (tpq - zeta(2.0, px))))
+    h[0, 0] = float(w @ (x * x * (tpq - trigamma(px))))
     h[0, 1] = h[1, 0] = float(w @ (x * tpq))
     h[0, 2] = h[2, 0] = -float(w @ (x / big))
-    h[1, 1] = float(w @ tpq) - n * float(zeta(2.0, q))
+    h[1, 1] = float(w @ tpq) - n * float(trigamma(q))
     h[1, 2] = h[2, 1] = n / gamma - float(w @ (1.0 / big))
     h[2, 2] = -n * q / gamma**2 + float(w @ ((px + q) / big**2))
     return ll, grad, h

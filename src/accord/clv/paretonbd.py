@@ -31,7 +31,7 @@ import math
 
 import numpy as np
 import numpy.typing as npt
-from scipy.special import digamma, expit, gammaln, roots_laguerre, roots_legendre, zeta
+from scipy.special import digamma, expit, gammaln, roots_laguerre, roots_legendre
 
 from accord.clv._fitting import (
     ArrayLike,
@@ -43,6 +43,7 @@ from accord.clv._fitting import (
     collapse,
     distinct_rows,
     maximize,
+    trigamma,
     validate_rft,
 )
 from accord.clv.errors import ConvergenceError, IdentificationError
@@ -317,7 +318,7 @@ def _loglik(
     assert hess_pair is not None
     ha, hb = hess_pair
     h = np.zeros((4, 4))
-    h[0, 0] = float(wx @ zeta(2.0, r + ux)) - data.n * float(zeta(2.0, r))
+    h[0, 0] = float(wx @ trigamma(r + ux)) - data.n * float(trigamma(r))
     h[0, 1] = h[1, 0] = data.n / alpha
     h[1, 1] = -data.n * r / alpha**2
     h[2, 3] = h[3, 2] = data.n / beta
