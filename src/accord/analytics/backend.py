@@ -1,0 +1,245 @@
+"""Where the feature queries run: next to the data.
+
+* **PostgreSQL** (a team server): Ibis's postgres backend on the same URL, so
+  every aggregate runs inside the server and only one row per account comes back.
+* **SQLite** (the embedded default): SQLite has no median, percentile or
+  parallel scans, so the columns the features need are read once as Arrow
+  (through `adbc_driver_sqlite` when installed, else the standard `sqlite3`
+  module) and registered, without copying, in an in-memory DuckDB. DuckDB's own
+  sqlite scanner is an extension that is downloaded on first use, which an
+  air-gapped install cannot do, so it is not used.
+
+Either way the feature code sees the same `Ledger`: Ibis tables with the same
+names, columns and types (dates as dates, flags as booleans), so it is written
+once. Only the columns listed in `COLUMNS` are read.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import ibis  # type: ignore[import-untyped]
+import pyarrow as pa
+import pyarrow.compute as pc
+import sqlalchemy as sa
+from ibis.backends import BaseBackend  # type: ignore[import-untyped]
+from ibis.expr import types as ir  # type: ignore[import-untyped]
+
+from accord.errors import BadInputError
+
+# Column kinds: "t" text, "i" integer, "f" float, "d" date, "ts" a time read as its date,
+# "b" boolean.
+COLUMNS: dict[str, dict[str, str]] = {
+    "accounts": {
+        "account_id": "t",
+        "owner_id": "t",
+        "segment": "t",
+        "created_on": "d",
+        "payment_terms_days": "i",
+    },
+    "contacts": {"contact_id": "t", "account_id": "t", "decision_role": "t", "active": "b"},
+    "touchpoints": {
+        "account_id": "t",
+        "occurred_at": "ts",
+        "direction": "t",
+        "purpose": "t",
+        "user_id": "t",
+        "contact_ids": "t",
+        "minutes": "i",
+        "tags": "t",
+    },
+    "opportunities": {"account_id": "t", "opened_on": "d"},
+    "orders": {
+        "order_id": "t",
+        "account_id": "t",
+        "ordered_on": "d",
+        "amount": "f",
+        "list_amount": "f",
+        "cost": "f",
+    },
+    "order_lines": {
+        "order_id": "t",
+        "line_no": "i",
+        "sku": "t",
+        "quantity": "f",
+        "unit_price": "f",
+    },
+    "products": {"sku": "t", "kind": "t", "includes": "t"},
+    "invoices": {
+        "account_id": "t",
+        "issued_on": "d",
+        "amount": "f",
+        "terms_days": "i",
+        "paid_on": "d",
+    },
+    "commitments": {
+        "account_id": "t",
+        "side": "t",
+        "made_on": "d",
+        "due_on": "d",
+        "done_on": "d",
+        "cancelled": "b",
+    },
+    "service_log": {"account_id": "t", "worked_on": "d", "hours": "f", "in_scope": "b"},
+    "feedback": {
+        "feedback_id": "t",
+        "account_id": "t",
+        "received_on": "d",
+        "kind": "t",
+        "score": "f",
+        "tags": "t",
+    },
+}
+"""The columns the features read, per table. A `ts` column arrives as a date named `day`."""
+
+_ARROW = {"t": pa.string(), "i": pa.int64(), "f": pa.float64(), "b": pa.bool_()}
+
+
+@dataclass
+class Ledger:
+    """The ledger's tables as Ibis expressions on one backend."""
+
+    con: BaseBackend
+    engine: str  # "duckdb" (SQLite read as Arrow) or "postgres" (in place)
+    tables: dict[str, ir.Table]
+
+    def __getitem__(self, name: str) -> ir.Table:
+        return self.tables[name]
+
+    def to_arrow(self, expr: ir.Table) -> pa.Table:
+        """Run a query on this backend and bring its (small) result back as Arrow."""
+        return self.con.to_pyarrow(expr)
+
+
+@contextmanager
+def open_ledger(url: str, *, tables: tuple[str, ...] | None = None) -> Iterator[Ledger]:
+    """The ledger at `url`, ready for Ibis queries; closed on exit."""
+    parsed = sa.engine.make_url(url)
+    names = tables or tuple(COLUMNS)
+    if parsed.get_backend_name() == "postgresql":
+        con = ibis.postgres.connect(
+            host=parsed.host or "localhost",
+            port=parsed.port or 5432,
+            user=parsed.username,
+            password=parsed.password,
+            database=parsed.database,
+        )
+        try:
+            yield Ledger(con, "postgres", {n: _postgres_table(con, n) for n in names})
+        finally:
+            con.disconnect()
+        return
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        raise BadInputError(f"cannot run analytics on {url!r}: use sqlite:///PATH or postgresql://")
+    path = Path(parsed.database)
+    duck = ibis.duckdb.connect()
+    try:
+        raw = duck.con
+        for name, arrow in read_sqlite(path, names).items():
+            raw.register(name, arrow)
+        yield Ledger(duck, "duckdb", {n: duck.table(n) for n in names})
+    finally:
+        duck.disconnect()
+
+
+def _postgres_table(con: Any, name: str) -> ir.Table:
+    table = con.table(name)
+    cols: list[Any] = []
+    for col, kind in COLUMNS[name].items():
+        if kind == "ts":
+            cols.append(table[col].date().name("day"))
+        else:
+            cols.append(table[col])
+    return table.select(cols)
+
+
+_PROBE = {"t": "'x'", "i": "0", "f": "0.0", "d": "'1970-01-01'", "ts": "'1970-01-01'", "b": "0"}
+_CAST = {"i": "INTEGER", "f": "REAL", "b": "INTEGER"}
+
+
+def _sqlite_select(name: str, *, probe: bool) -> str:
+    """The query for one table; with `probe`, a first row of the right types.
+
+    ADBC's SQLite driver infers each column's type from the first rows and
+    refuses a later change; a leading row of typed literals (dropped after)
+    keeps a column that starts with blanks from being taken for integers.
+    """
+    parts = []
+    for col, kind in COLUMNS[name].items():
+        if kind == "ts":
+            parts.append(f'substr("{col}", 1, 10)')
+        elif kind in _CAST:
+            parts.append(f'CAST("{col}" AS {_CAST[kind]})')
+        else:
+            parts.append(f'"{col}"')
+    query = f'SELECT {", ".join(parts)} FROM "{name}"'
+    if probe:
+        first = ", ".join(_PROBE[kind] for kind in COLUMNS[name].values())
+        query = f"SELECT {first} UNION ALL {query}"
+    return query
+
+
+def _typed(name: str, raw: pa.Table) -> pa.Table:
+    """SQLite's text dates and 0/1 flags as Arrow dates and booleans, every column typed."""
+    arrays: list[pa.Array] = []
+    names: list[str] = []
+    for (col, kind), array in zip(COLUMNS[name].items(), raw.columns, strict=True):
+        column = array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+        if kind in ("d", "ts"):
+            text = column if pa.types.is_string(column.type) else column.cast(pa.string())
+            column = pc.cast(text, pa.date32())
+        elif kind == "b":
+            column = pc.not_equal(column.cast(pa.int64()), 0)
+        else:
+            column = column.cast(_ARROW[kind])
+        arrays.append(column)
+        names.append("day" if kind == "ts" else col)
+    return pa.table(arrays, names=names)
+
+
+def _read_adbc(path: Path, name: str) -> pa.Table:
+    import adbc_driver_sqlite.dbapi as adbc
+
+    with adbc.connect(str(path), autocommit=True) as con, con.cursor() as cur:
+        cur.execute(_sqlite_select(name, probe=True))
+        table: pa.Table = cur.fetch_arrow_table()
+    return table.slice(1)
+
+
+def _read_sqlite3(path: Path, name: str) -> pa.Table:
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+    try:
+        rows = con.execute(_sqlite_select(name, probe=False)).fetchall()
+    finally:
+        con.close()
+    kinds = list(COLUMNS[name].values())
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in kinds]
+    arrays = [
+        pa.array(values, type=pa.string() if kind in ("d", "ts") else _ARROW[kind])
+        for values, kind in zip(columns, kinds, strict=True)
+    ]
+    return pa.table(arrays, names=list(COLUMNS[name]))
+
+
+def _has_adbc() -> bool:
+    try:
+        import adbc_driver_sqlite.dbapi  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def read_sqlite(path: Path, names: tuple[str, ...], *, workers: int = 2) -> dict[str, pa.Table]:
+    """The feature columns of each table, as typed Arrow, read in parallel."""
+    if not path.exists():
+        raise BadInputError(f"there is no database at {path}: run `accord init` first")
+    reader = _read_adbc if _has_adbc() else _read_sqlite3
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        raw = dict(zip(names, pool.map(lambda n: reader(path, n), names), strict=True))
+    return {name: _typed(name, table) for name, table in raw.items()}

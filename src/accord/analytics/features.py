@@ -1,0 +1,449 @@
+"""The facts health and the detectors read, per account, as one set-based Ibis query.
+
+Every figure is an aggregate over the ledger as of a date; nothing loops over
+accounts. Days are whole numbers (days since 1970-01-01), so that every window
+is integer arithmetic that reads the same on DuckDB and PostgreSQL. The window
+is the `window_days` days that end on the as-of date, that day included:
+`as_of - window_days < day <= as_of`. Rows dated after the as-of date do not
+exist as far as a diagnosis is concerned.
+
+The result has one row per account (see `FEATURES` in docs/health.md for
+every column); a count with nothing to count is 0, a figure with nothing to
+measure (a latest NPS, a median lateness) is null.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from typing import Any
+
+import ibis  # type: ignore[import-untyped]
+from ibis.expr import types as ir  # type: ignore[import-untyped]
+
+from accord.analytics.backend import Ledger
+from accord.config import Settings
+
+VALUE_ADDING = ("insight", "guidance", "support")
+FOLLOW_UP = (*VALUE_ADDING, "social")
+INSIGHT = ("insight", "guidance")
+ABUSIVE_TAGS = ("aggressive", "threat", "bullying")
+BIG_BROTHER_TAGS = ("ultimatum", "unilateral_change")
+
+_EPOCH = date(1970, 1, 1)
+
+
+def day_number(day: date) -> int:
+    """Days since 1970-01-01: the unit every window is measured in."""
+    return (day - _EPOCH).days
+
+
+def _day(col: ir.DateValue) -> ir.IntegerValue:
+    return col.epoch_days()
+
+
+def _tagged(tags: ir.StringValue, words: tuple[str, ...]) -> ir.BooleanValue:
+    """Whether a `;`-list of tags holds any of `words` (case-insensitive, whole words)."""
+    padded = ibis.literal(";") + tags.lower().fill_null("") + ibis.literal(";")
+    hit: ir.BooleanValue = ibis.literal(False)
+    for word in words:
+        hit = hit | padded.contains(f";{word};")
+    return hit
+
+
+def _n(cond: ir.BooleanValue) -> ir.IntegerScalar:
+    """How many rows satisfy `cond`."""
+    return cond.cast("int64").sum()
+
+
+def _in(col: ir.Value, values: tuple[str, ...]) -> ir.BooleanValue:
+    return col.isin(list(values))
+
+
+def account_features(ledger: Ledger, as_of: date, settings: Settings) -> ir.Table:
+    """One row per account with every fact of docs/health.md, as of `as_of`."""
+    s = settings
+    today = day_number(as_of)
+    start = today - s.general.window_days  # exclusive
+
+    def in_window(day: ir.IntegerValue) -> ir.BooleanValue:
+        return (day > start) & (day <= today)
+
+    accounts = ledger["accounts"]
+    acc = accounts.select(
+        "account_id",
+        "owner_id",
+        segment_key=accounts.segment.fill_null(""),
+        segment=accounts.segment,
+        created_day=_day(accounts.created_on),
+        payment_terms_days=accounts.payment_terms_days.fill_null(30),
+    )
+
+    # -- touchpoints --------------------------------------------------------------------
+    tp0 = ledger["touchpoints"]
+    tp = tp0.select(
+        "account_id",
+        "purpose",
+        "user_id",
+        "contact_ids",
+        day=_day(tp0.day),
+        two_way=tp0.direction != "outbound",
+        minutes=tp0.minutes.fill_null(0),
+        abusive=_tagged(tp0.tags, ABUSIVE_TAGS),
+        big_brother=_tagged(tp0.tags, BIG_BROTHER_TAGS),
+    ).filter(lambda t: t.day <= today)
+    quiet_from = today - s.fading.quiet_days
+    abusive_from = today - s.abusive.days
+    touch = tp.group_by("account_id").agg(
+        n_touch=_n(in_window(tp.day)),
+        n_social=_n(in_window(tp.day) & (tp.purpose == "social")),
+        n_value=_n(in_window(tp.day) & _in(tp.purpose, VALUE_ADDING)),
+        n_insight=_n(in_window(tp.day) & _in(tp.purpose, INSIGHT)),
+        n_two_way=_n(in_window(tp.day) & tp.two_way),
+        touch_minutes=tp.minutes.sum(where=in_window(tp.day)),
+        n_touch_ever=tp.count(),
+        last_two_way_day=tp.day.max(where=tp.two_way),
+        n_two_way_quiet=_n(tp.two_way & (tp.day > quiet_from)),
+        tp_abusive=_n(tp.abusive & (tp.day > abusive_from)),
+        tp_big_brother=_n(tp.big_brother & in_window(tp.day)),
+    )
+
+    # -- orders ---------------------------------------------------------------------------
+    or0 = ledger["orders"]
+    orders = or0.select(
+        "order_id",
+        "account_id",
+        "amount",
+        "cost",
+        day=_day(or0.ordered_on),
+        listed=or0.list_amount.fill_null(or0.amount),
+        month=or0.ordered_on.month(),
+        year=or0.ordered_on.year(),
+    )
+    ow = orders.filter(in_window(orders.day))
+    next_month = ((ow.month - 1) // 3) * 3 + 4
+    next_quarter = ibis.date(
+        ow.year + (next_month > 12).cast("int64"),
+        ibis.ifelse(next_month > 12, 1, next_month),
+        1,
+    )
+    ow = ow.mutate(
+        quarter_end=(_day(next_quarter) - ow.day) <= s.quota_pressure.quarter_end_days,
+        known=ow.cost.notnull(),
+    )
+    order_agg = ow.group_by("account_id").agg(
+        n_orders=ow.count(),
+        revenue=ow.amount.sum(),
+        listed=ow.listed.sum(),
+        known_revenue=ow.amount.sum(where=ow.known),
+        margin=(ow.amount - ow.cost).sum(where=ow.known),
+        n_unknown_cost=_n(~ow.known),
+        n_quarter_end=_n(ow.quarter_end),
+        qe_amount=ow.amount.sum(where=ow.quarter_end),
+        qe_listed=ow.listed.sum(where=ow.quarter_end),
+        other_amount=ow.amount.sum(where=~ow.quarter_end),
+        other_listed=ow.listed.sum(where=~ow.quarter_end),
+    )
+
+    # -- run-up to orders and follow-up after them: one ordered pass per account ----------
+    run_up = s.transactional.run_up_days
+    follow_days = s.transactional.follow_up_days
+    tw = tp.filter(in_window(tp.day))
+    events = ibis.union(
+        tw.select(
+            "account_id",
+            "day",
+            kind=ibis.literal(0),
+            follow=_in(tw.purpose, FOLLOW_UP),
+            value=_in(tw.purpose, VALUE_ADDING),
+        ),
+        ow.select(
+            "account_id",
+            "day",
+            kind=ibis.literal(1),
+            follow=ibis.literal(False),
+            value=ibis.literal(False),
+        ),
+    )
+    # Rows from this one to the account's last, touchpoints before orders on the same day:
+    # a touchpoint sees the orders of its own day; an order does not see that day's touches.
+    ahead = ibis.window(
+        group_by="account_id", order_by=["day", "kind"], preceding=0, following=None
+    )
+    events = events.mutate(
+        next_order=events.day.min(where=events.kind == 1).over(ahead),
+        next_follow=events.day.min(where=(events.kind == 0) & events.follow).over(ahead),
+    )
+    pre = (events.kind == 0) & ((events.next_order - events.day) <= run_up)
+    judged = (events.kind == 1) & (events.day <= today - follow_days)
+    cycle = events.group_by("account_id").agg(
+        n_pre_order=_n(pre),
+        n_value_off_cycle=_n((events.kind == 0) & events.value & ~pre),
+        n_orders_judged=_n(judged),
+        n_followed=_n(judged & ((events.next_follow - events.day) <= follow_days)),
+    )
+
+    # -- invoices ------------------------------------------------------------------------
+    iv0 = ledger["invoices"].join(acc.select("account_id", "payment_terms_days"), "account_id")
+    iv = iv0.select(
+        "account_id",
+        "amount",
+        due=_day(iv0.issued_on) + iv0.terms_days.fill_null(iv0.payment_terms_days),
+        paid=_day(iv0.paid_on),
+    )
+    iv = iv.filter(in_window(iv.due))
+    settled = ibis.ifelse(iv.paid.notnull() & (iv.paid <= today), iv.paid, today)
+    iv = iv.mutate(late=settled - iv.due)
+    late_pos = ibis.greatest(iv.late, 0)
+    zero = s.trust.invoice_zero_days
+    credit = (
+        ibis.greatest(1.0 - late_pos / zero, 0.0) if zero > 0 else (iv.late <= 0).cast("float64")
+    )
+    invoice = iv.group_by("account_id").agg(
+        n_invoices=iv.count(),
+        n_invoices_on_time=_n(iv.late <= 0),
+        invoice_credit=credit.sum(),
+        median_days_late=iv.late.cast("float64").median(),
+        max_days_late=iv.late.max(),
+        n_unpaid_overdue=_n(iv.paid.isnull() | (iv.paid > today)),
+        late_money_days=(iv.amount * late_pos).sum(),
+    )
+
+    # -- commitments ---------------------------------------------------------------------
+    cm0 = ledger["commitments"]
+    cm = cm0.select(
+        "account_id",
+        "side",
+        "cancelled",
+        due=_day(cm0.due_on),
+        made=_day(cm0.made_on),
+        done=_day(cm0.done_on),
+    )
+    cm = cm.filter(~cm.cancelled & in_window(cm.due) & (cm.made <= today))
+    done = cm.done.notnull() & (cm.done <= today)
+    kept = done & (cm.done <= cm.due)
+    late = done & (cm.done > cm.due)
+    commit = cm.group_by("account_id").agg(
+        ours_due=_n(cm.side == "us"),
+        ours_kept=_n(kept & (cm.side == "us")),
+        ours_late=_n(late & (cm.side == "us")),
+        theirs_due=_n(cm.side == "them"),
+        theirs_kept=_n(kept & (cm.side == "them")),
+        theirs_late=_n(late & (cm.side == "them")),
+    )
+
+    # -- service -------------------------------------------------------------------------
+    sv0 = ledger["service_log"]
+    sv = sv0.select("account_id", "hours", "in_scope", day=_day(sv0.worked_on))
+    sv = sv.filter(in_window(sv.day))
+    service = sv.group_by("account_id").agg(
+        service_hours=sv.hours.sum(),
+        out_of_scope_hours=sv.hours.sum(where=~sv.in_scope),
+    )
+
+    # -- feedback ------------------------------------------------------------------------
+    fb0 = ledger["feedback"]
+    fb = fb0.select(
+        "feedback_id",
+        "account_id",
+        "kind",
+        "score",
+        day=_day(fb0.received_on),
+        abusive=_tagged(fb0.tags, ABUSIVE_TAGS),
+        big_brother=_tagged(fb0.tags, BIG_BROTHER_TAGS),
+    ).filter(lambda t: t.day <= today)
+    fw = fb.filter(in_window(fb.day))
+    newest = ibis.window(
+        group_by=["account_id", "kind"], order_by=[ibis.desc("day"), ibis.desc("feedback_id")]
+    )
+    scored = fw.filter(_in(fw.kind, ("nps", "csat")) & fw.score.notnull())
+    scored = scored.mutate(rank=ibis.row_number().over(newest))
+    top = scored.filter(scored.rank == 0)
+    latest = top.group_by("account_id").agg(
+        latest_nps=top.score.max(where=top.kind == "nps"),
+        latest_csat=top.score.max(where=top.kind == "csat"),
+    )
+    feedback = fb.group_by("account_id").agg(
+        n_feedback=_n(in_window(fb.day)),
+        n_complaints=_n(in_window(fb.day) & (fb.kind == "complaint")),
+        n_praise=_n(in_window(fb.day) & (fb.kind == "praise")),
+        fb_abusive=_n(fb.abusive & (fb.day > abusive_from)),
+        fb_big_brother=_n(fb.big_brother & in_window(fb.day)),
+    )
+
+    # -- opportunities -------------------------------------------------------------------
+    op0 = ledger["opportunities"]
+    op = op0.select("account_id", day=_day(op0.opened_on))
+    opened = op.filter(in_window(op.day))
+    opps = opened.group_by("account_id").agg(n_opportunities=opened.count())
+
+    doubles = _double_billing(ledger, orders, in_window, s.double_billing.days)
+    people = _breadth(ledger, tp, today, s)
+
+    # -- one row per account -------------------------------------------------------------
+    parts: list[ir.Table] = [
+        touch,
+        order_agg,
+        cycle,
+        invoice,
+        commit,
+        service,
+        latest,
+        feedback,
+        opps,
+        doubles,
+        people,
+    ]
+    out = acc
+    for part in parts:
+        out = out.left_join(part, "account_id").drop("account_id_right")
+    fill: dict[str, float] = {
+        name: 0
+        for name, dtype in out.schema().items()
+        if dtype.is_integer() and name.startswith(("n_", "tp_", "fb_", "ours_", "theirs_"))
+    }
+    fill.update(
+        {
+            "touch_minutes": 0,
+            "revenue": 0.0,
+            "listed": 0.0,
+            "known_revenue": 0.0,
+            "margin": 0.0,
+            "qe_amount": 0.0,
+            "qe_listed": 0.0,
+            "other_amount": 0.0,
+            "other_listed": 0.0,
+            "service_hours": 0.0,
+            "out_of_scope_hours": 0.0,
+            "late_money_days": 0.0,
+            "invoice_credit": 0.0,
+            "double_amount": 0.0,
+            "decision_maker_known": 0,
+            "champion_known": 0,
+            "roles_known": 0,
+        }
+    )
+    out = out.mutate(**{k: out[k].fill_null(v) for k, v in fill.items() if k in out.columns})
+    return _with_segments(out, s)
+
+
+def _with_segments(out: ir.Table, s: Settings) -> ir.Table:
+    """Segment medians and percentiles beside each account (segment blank = one segment)."""
+    margin_pct = ibis.ifelse(out.known_revenue > 0, out.margin / out.known_revenue, ibis.null())
+    discount = ibis.ifelse(out.listed > 0, 1.0 - out.revenue / out.listed, ibis.null())
+    out = out.mutate(margin_pct=margin_pct.cast("float64"), discount=discount.cast("float64"))
+    seg = out.group_by("segment_key").agg(
+        segment_accounts=out.count(),
+        segment_median_discount=out.discount.median(where=out.n_orders > 0),
+        segment_median_margin=out.margin_pct.median(),
+        segment_margin_high=out.margin_pct.quantile(s.win_lose.high_percentile),
+        segment_margin_low=out.margin_pct.quantile(s.friendship_over_profit.margin_percentile),
+        segment_touch_high=out.n_touch.cast("float64").quantile(
+            s.friendship_over_profit.touch_percentile
+        ),
+    )
+    return out.left_join(seg, "segment_key").drop("segment_key_right")
+
+
+def _double_billing(ledger: Ledger, orders: ir.Table, in_window: Any, days: int) -> ir.Table:
+    """Standalone lines (price > 0) for a part that a bundle billed to the same account
+    within `days` days (either side) already includes; each line counted once."""
+    products = ledger["products"]
+    lines = (
+        ledger["order_lines"]
+        .join(orders.select("order_id", "account_id", "day"), "order_id")
+        .join(products.select("sku", "kind"), "sku")
+    )
+    parts = products.filter(products.kind == "bundle").select(
+        bundle_sku=products.sku, part=products.includes.split(";").unnest().strip()
+    )
+    bundles = lines.filter(lines.kind == "bundle").join(parts, lines.sku == parts.bundle_sku)
+    bundles = bundles.select("account_id", "part", bundle_day=bundles.day)
+    single = lines.filter((lines.kind != "bundle") & (lines.unit_price > 0) & in_window(lines.day))
+    pairs = single.join(
+        bundles, (single.account_id == bundles.account_id) & (single.sku == bundles.part)
+    )
+    pairs = pairs.filter((pairs.day - pairs.bundle_day).abs() <= days)
+    twice = pairs.select(
+        "account_id", "order_id", "line_no", billed=pairs.quantity * pairs.unit_price
+    ).distinct()
+    return twice.group_by("account_id").agg(
+        n_double_lines=twice.count(), double_amount=twice.billed.sum()
+    )
+
+
+def contact_strengths(ledger: Ledger, tp: ir.Table, today: int, s: Settings) -> ir.Table:
+    """Per (seller, contact): decayed touchpoints, two-sidedness and the 0–1 strength.
+
+    Each touchpoint naming the contact weighs 2^(−age / half-life); strength is
+    (1 − e^(−weight / saturation)) × min(1, two-way share / balance target), so
+    a contact we only ever wrote to has strength 0 (see docs/health.md).
+    """
+    st = s.strength
+    named = tp.filter(tp.contact_ids.notnull())
+    named = named.select(
+        "user_id",
+        "day",
+        "two_way",
+        contact_id=named.contact_ids.split(";").unnest().strip(),
+    )
+    age = (today - named.day).cast("float64")
+    named = named.mutate(weight=(age * (-math.log(2) / st.half_life_days)).exp())
+    pairs = named.group_by(["user_id", "contact_id"]).agg(
+        touchpoints=named.count(),
+        two_way_touchpoints=_n(named.two_way),
+        last_day=named.day.max(),
+        weight=named.weight.sum(),
+        two_way_weight=named.weight.sum(where=named.two_way),
+    )
+    two_way_weight = pairs.two_way_weight.fill_null(0.0)
+    share = two_way_weight / pairs.weight
+    balance = (
+        ibis.least(share / st.balance_target, 1.0) if st.balance_target > 0 else ibis.literal(1.0)
+    )
+    grow = 1.0 - (-pairs.weight / st.saturation).exp() if st.saturation > 0 else ibis.literal(1.0)
+    strength = ibis.ifelse(pairs.weight > 0, grow * balance, 0.0)
+    return pairs.mutate(two_way_weight=two_way_weight, strength=strength.cast("float64"))
+
+
+def _breadth(ledger: Ledger, tp: ir.Table, today: int, s: Settings) -> ir.Table:
+    """Per account: active people, those we really know, and the decision roles among them."""
+    strengths = contact_strengths(ledger, tp, today, s)
+    best = strengths.group_by("contact_id").agg(strength=strengths.strength.max())
+    contacts = ledger["contacts"]
+    people = contacts.filter(contacts.active).left_join(best, "contact_id")
+    known = people.strength.fill_null(0.0) >= s.strength.known_from
+    return people.group_by("account_id").agg(
+        n_contacts=people.count(),
+        n_known=_n(known),
+        n_decision_makers=_n(people.decision_role == "decision_maker"),
+        decision_maker_known=_n(known & (people.decision_role == "decision_maker")),
+        n_champions=_n(people.decision_role == "champion"),
+        champion_known=_n(known & (people.decision_role == "champion")),
+        roles_known=people.decision_role.nunique(where=known),
+    )
+
+
+def first_activity(ledger: Ledger) -> date | None:
+    """The earliest dated row of the book (orders, touchpoints, invoices, commitments)."""
+    firsts = [
+        ledger["orders"].ordered_on.min(),
+        ledger["touchpoints"].day.min(),
+        ledger["invoices"].issued_on.min(),
+        ledger["commitments"].made_on.min(),
+    ]
+    days = [ledger.con.execute(f) for f in firsts]
+    found = [_as_date(d) for d in days if d is not None]
+    return min(found) if found else None
+
+
+def _as_date(value: Any) -> date:
+    if isinstance(value, date):
+        return value if type(value) is date else value.date()  # type: ignore[attr-defined]
+    return date.fromisoformat(str(value)[:10])
+
+
+def order_history(ledger: Ledger, as_of: date) -> ir.Table:
+    """account_id, ordered_on, amount of every order up to the as-of date (for the CLV model)."""
+    orders = ledger["orders"]
+    return orders.filter(orders.ordered_on <= as_of).select("account_id", "ordered_on", "amount")

@@ -1,0 +1,459 @@
+"""Every weight and threshold of health and the pattern detectors, as data.
+
+One `Settings` object, built by `load_settings` from the defaults below, a TOML
+file (`--config FILE`, else `$ACCORD_CONFIG`) and nothing else. Each setting has
+a default and a help text (`describe` lists them; `accord config show` prints
+them) and each is documented in docs/health.md (a test checks this). A file
+with an unknown section or key, a value of the wrong type, a negative value or
+a share above 1 is refused with a `ConfigError` naming the key and the file.
+
+A TOML file overrides only what it names::
+
+    [weights]
+    trust = 0.4
+
+    [terms_dictated]
+    median_days_late = 20
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from accord.errors import ConfigError
+
+ENV_VAR = "ACCORD_CONFIG"
+
+
+def _s(default: float, help: str, *, share: bool = False, whole: bool = False) -> Any:
+    """A setting: its default, help text, and whether it is a share (≤ 1) or a count."""
+    return field(default=default, metadata={"help": help, "share": share, "whole": whole})
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    trust: float = _s(0.30, "Weight of trust in the overall health score.")
+    engagement: float = _s(0.25, "Weight of engagement in the overall health score.")
+    mutual_value: float = _s(0.25, "Weight of mutual value in the overall health score.")
+    continuity: float = _s(0.20, "Weight of continuity in the overall health score.")
+
+
+@dataclass(frozen=True, slots=True)
+class General:
+    window_days: int = _s(
+        365, "Days before the as-of date that the health and the detectors look at.", whole=True
+    )
+    healthy_from: float = _s(
+        70.0, "Health score from which an account with no warning or critical pattern is `healthy`."
+    )
+    hourly_cost: float = _s(100.0, "Cost of one hour of our people's time, for cost to serve.")
+    cost_of_capital: float = _s(
+        0.10, "Annual cost of capital, for the financing cost of late payments.", share=True
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Trust:
+    ours: float = _s(0.40, "Weight of our commitments kept on time within trust.")
+    theirs: float = _s(0.25, "Weight of their commitments kept on time within trust.")
+    invoices: float = _s(0.35, "Weight of invoices paid within terms within trust.")
+    late_credit: float = _s(
+        0.5,
+        "Credit for a commitment kept, but after its due date (on time = 1, broken = 0).",
+        share=True,
+    )
+    invoice_zero_days: float = _s(
+        60.0,
+        "Days late at which an invoice scores 0 (paid within terms scores 1; linear in between).",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Engagement:
+    recency: float = _s(
+        0.25, "Weight of the recency of the last two-way touchpoint within engagement."
+    )
+    frequency: float = _s(0.20, "Weight of the number of two-way touchpoints within engagement.")
+    breadth: float = _s(
+        0.20, "Weight of breadth (people and decision roles we really know) within engagement."
+    )
+    reciprocity: float = _s(
+        0.15, "Weight of the share of touchpoints that are inbound or mutual within engagement."
+    )
+    value_adding: float = _s(
+        0.20, "Weight of the share of touchpoints that add value (insight, guidance, support)."
+    )
+    recency_half_life_days: float = _s(
+        45.0, "Days since the last two-way touchpoint at which recency scores 0.5."
+    )
+    frequency_target: float = _s(
+        12.0, "Two-way touchpoints in the window that score full frequency."
+    )
+    breadth_people: float = _s(
+        0.6,
+        "Share of breadth earned by the share of the account's active people we know.",
+        share=True,
+    )
+    breadth_people_target: float = _s(
+        3.0, "People known that earn the full people part of breadth (or all of them, if fewer)."
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Strength:
+    half_life_days: float = _s(
+        90.0, "Half-life of a touchpoint's weight in a person's relationship strength."
+    )
+    saturation: float = _s(
+        3.0, "Decayed touchpoints at which strength reaches 1 − 1/e (≈ 0.63), before balance."
+    )
+    balance_target: float = _s(
+        0.5,
+        "Two-way share of (decayed) touchpoints from which balance no longer lowers strength.",
+        share=True,
+    )
+    known_from: float = _s(
+        0.3, "Strength from which we count a person as someone we really know.", share=True
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class MutualValue:
+    margin: float = _s(0.35, "Weight of our gross margin % within mutual value.")
+    cost_to_serve: float = _s(
+        0.20, "Weight of cost to serve relative to gross margin within mutual value."
+    )
+    satisfaction: float = _s(
+        0.30, "Weight of their satisfaction (latest NPS and CSAT) within mutual value."
+    )
+    complaints: float = _s(0.15, "Weight of complaints against praise within mutual value.")
+    margin_target: float = _s(
+        0.30, "Gross margin % that scores full margin (0% scores 0; linear in between).", share=True
+    )
+    serve_zero_share: float = _s(
+        0.60, "Cost to serve as a share of gross margin at which that part scores 0."
+    )
+    complaints_zero: float = _s(
+        3.0, "Complaints (net of praise) in the window at which that part scores 0."
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Continuity:
+    follow_up: float = _s(0.35, "Weight of the follow-up rate after orders within continuity.")
+    tenure: float = _s(0.25, "Weight of tenure within continuity.")
+    alive: float = _s(
+        0.40, "Weight of the lifetime-value model's probability alive within continuity."
+    )
+    tenure_full_days: float = _s(1095.0, "Tenure in days that scores full tenure (linear from 0).")
+    min_model_accounts: int = _s(
+        10,
+        "Accounts with orders that the lifetime-value model needs before it is used.",
+        whole=True,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Transactional:
+    min_orders: int = _s(2, "Orders in the window from which `transactional` can fire.", whole=True)
+    pre_order_share: float = _s(
+        0.80, "Share of touchpoints in the run-up to an order from which it fires.", share=True
+    )
+    run_up_days: int = _s(
+        14, "Days before an order (its day included) that count as its run-up.", whole=True
+    )
+    follow_up_rate: float = _s(0.50, "It fires below this share of orders followed up.", share=True)
+    follow_up_days: int = _s(
+        30,
+        "Days after an order in which a follow-up counts; younger orders are not judged.",
+        whole=True,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class TermsDictated:
+    min_invoices: int = _s(
+        3, "Invoices falling due in the window from which `terms_dictated` can fire.", whole=True
+    )
+    median_days_late: float = _s(15.0, "Median days late from which it fires.")
+
+
+@dataclass(frozen=True, slots=True)
+class OverServicing:
+    serve_share: float = _s(
+        0.30, "Cost to serve as a share of gross margin from which `over_servicing` fires."
+    )
+    out_of_scope_share: float = _s(
+        0.40, "Share of service hours out of scope from which it fires.", share=True
+    )
+    min_hours: float = _s(
+        10.0, "Service hours in the window needed before the out-of-scope share is judged."
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ProfessionalVisitor:
+    min_touchpoints: int = _s(
+        6, "Touchpoints in the window from which `professional_visitor` can fire.", whole=True
+    )
+    social_share: float = _s(0.50, "Share of social touchpoints from which it fires.", share=True)
+
+
+@dataclass(frozen=True, slots=True)
+class BrokenPromises:
+    min_broken: int = _s(
+        2,
+        "Commitments of one side due and not kept on time from which `broken_promises_*` can fire.",
+        whole=True,
+    )
+    on_time_rate: float = _s(
+        0.70, "It fires when that side's on-time rate is below this.", share=True
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class MarginGiveaway:
+    min_orders: int = _s(
+        2, "Orders in the window from which `margin_giveaway` can fire.", whole=True
+    )
+    points: float = _s(
+        0.10,
+        "Discount above the segment median (0.10 = 10 points) from which it fires.",
+        share=True,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class QuotaPressure:
+    min_orders: int = _s(
+        2, "Orders booked at quarter end from which `quota_pressure` can fire.", whole=True
+    )
+    points: float = _s(
+        0.05, "Extra discount on them (0.05 = 5 points) from which it fires.", share=True
+    )
+    quarter_end_days: int = _s(
+        7, "The last days of a calendar quarter that count as its end.", whole=True
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class WinLose:
+    high_percentile: float = _s(
+        0.75, "Segment percentile of margin % from which `we win, they lose` can fire.", share=True
+    )
+    nps_max: float = _s(6.0, "Latest NPS at or below which the customer loses.")
+    csat_max: float = _s(2.0, "Latest CSAT at or below which the customer loses.")
+    low_margin: float = _s(
+        0.05, "Gross margin % below which we lose (with revenue > 0).", share=True
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class FriendshipOverProfit:
+    touch_percentile: float = _s(
+        0.75,
+        "Segment percentile of touchpoints from which `friendship_over_profit` can fire.",
+        share=True,
+    )
+    social_share: float = _s(
+        0.30, "Share of social touchpoints from which it can fire.", share=True
+    )
+    margin_percentile: float = _s(
+        0.25, "It fires with margin % below this segment percentile.", share=True
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Hostage:
+    min_orders: int = _s(2, "Orders in the window from which `hostage` can fire.", whole=True)
+    nps_max: float = _s(6.0, "Latest NPS at or below which the customer is unhappy.")
+    min_complaints: int = _s(
+        2, "Complaints in the window from which the customer is unhappy.", whole=True
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class DoubleBilling:
+    days: int = _s(
+        30,
+        "Days between a bundle and a standalone line of one of its parts that bill it twice.",
+        whole=True,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Fading:
+    min_orders: int = _s(1, "Orders in the window from which `fading` can fire.", whole=True)
+    quiet_days: int = _s(
+        90, "Days without an inbound or mutual touchpoint from which it can fire.", whole=True
+    )
+    p_alive: float = _s(
+        0.50, "It fires below this probability alive (when the model has enough data).", share=True
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Abusive:
+    min_tagged: int = _s(
+        2,
+        "Touchpoints or feedback tagged aggressive, threat or bullying from which `abusive` fires.",
+        whole=True,
+    )
+    days: int = _s(90, "Days before the as-of date that `abusive` looks at.", whole=True)
+
+
+@dataclass(frozen=True, slots=True)
+class BigBrother:
+    min_tagged: int = _s(
+        2,
+        "Touchpoints or feedback tagged ultimatum or unilateral_change that fire `big_brother`.",
+        whole=True,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """The effective weights and thresholds; sections mirror the TOML file."""
+
+    weights: Weights = field(default_factory=Weights)
+    general: General = field(default_factory=General)
+    trust: Trust = field(default_factory=Trust)
+    engagement: Engagement = field(default_factory=Engagement)
+    strength: Strength = field(default_factory=Strength)
+    mutual_value: MutualValue = field(default_factory=MutualValue)
+    continuity: Continuity = field(default_factory=Continuity)
+    transactional: Transactional = field(default_factory=Transactional)
+    terms_dictated: TermsDictated = field(default_factory=TermsDictated)
+    over_servicing: OverServicing = field(default_factory=OverServicing)
+    professional_visitor: ProfessionalVisitor = field(default_factory=ProfessionalVisitor)
+    broken_promises: BrokenPromises = field(default_factory=BrokenPromises)
+    margin_giveaway: MarginGiveaway = field(default_factory=MarginGiveaway)
+    quota_pressure: QuotaPressure = field(default_factory=QuotaPressure)
+    win_lose: WinLose = field(default_factory=WinLose)
+    friendship_over_profit: FriendshipOverProfit = field(default_factory=FriendshipOverProfit)
+    hostage: Hostage = field(default_factory=Hostage)
+    double_billing: DoubleBilling = field(default_factory=DoubleBilling)
+    fading: Fading = field(default_factory=Fading)
+    abusive: Abusive = field(default_factory=Abusive)
+    big_brother: BigBrother = field(default_factory=BigBrother)
+
+
+@dataclass(frozen=True, slots=True)
+class SettingInfo:
+    """One setting as `accord config show` prints it."""
+
+    name: str  # "section.key"
+    value: float
+    default: float
+    help: str
+
+
+def describe(settings: Settings | None = None) -> list[SettingInfo]:
+    """Every setting, in file order, with its effective value, default and help text."""
+    settings = settings or Settings()
+    defaults = Settings()
+    out: list[SettingInfo] = []
+    for section in fields(Settings):
+        current, default = getattr(settings, section.name), getattr(defaults, section.name)
+        for f in fields(current):
+            out.append(
+                SettingInfo(
+                    f"{section.name}.{f.name}",
+                    getattr(current, f.name),
+                    getattr(default, f.name),
+                    str(f.metadata["help"]),
+                )
+            )
+    return out
+
+
+def load_settings(
+    path: Path | str | None = None, *, environ: dict[str, str] | None = None
+) -> Settings:
+    """The defaults, overridden by the TOML file at `path` (else `$ACCORD_CONFIG`, if set)."""
+    env = os.environ if environ is None else environ
+    chosen = path if path is not None else env.get(ENV_VAR) or None
+    if chosen is None:
+        return Settings()
+    file = Path(chosen)
+    try:
+        data = tomllib.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"config file {file} does not exist") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read config file {file}: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {file} is not valid TOML: {exc}") from None
+    return settings_from_mapping(data, source=str(file))
+
+
+def settings_from_mapping(data: dict[str, Any], *, source: str = "the settings") -> Settings:
+    """Defaults overridden by a `{section: {key: value}}` mapping, every value checked."""
+    sections = {f.name: f for f in fields(Settings)}
+    settings = Settings()
+    for section_name, values in data.items():
+        if section_name not in sections:
+            known = ", ".join(sections)
+            raise ConfigError(f"{source}: unknown section [{section_name}] (known: {known})")
+        if not isinstance(values, dict):
+            raise ConfigError(f"{source}: [{section_name}] must be a table of settings")
+        current = getattr(settings, section_name)
+        keys = {f.name: f for f in fields(current)}
+        changes: dict[str, float] = {}
+        for key, value in values.items():
+            name = f"{section_name}.{key}"
+            if key not in keys:
+                raise ConfigError(
+                    f"{source}: unknown setting {name} (known in [{section_name}]: "
+                    f"{', '.join(keys)})"
+                )
+            changes[key] = _checked(name, value, keys[key].metadata, source)
+        settings = replace(settings, **{section_name: replace(current, **changes)})
+    _check_weights(settings, source)
+    return settings
+
+
+def _checked(name: str, value: object, meta: Any, source: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigError(f"{source}: {name} must be a number, not {value!r}")
+    if value < 0:
+        raise ConfigError(f"{source}: {name} must not be negative (got {value})")
+    if meta["share"] and value > 1:
+        raise ConfigError(f"{source}: {name} is a share and must be between 0 and 1 (got {value})")
+    if meta["whole"]:
+        if value != int(value):
+            raise ConfigError(f"{source}: {name} must be a whole number (got {value})")
+        return int(value)
+    return float(value)
+
+
+_WEIGHT_GROUPS = {
+    "weights": ("trust", "engagement", "mutual_value", "continuity"),
+    "trust": ("ours", "theirs", "invoices"),
+    "engagement": ("recency", "frequency", "breadth", "reciprocity", "value_adding"),
+    "mutual_value": ("margin", "cost_to_serve", "satisfaction", "complaints"),
+    "continuity": ("follow_up", "tenure", "alive"),
+}
+
+
+def _check_weights(settings: Settings, source: str) -> None:
+    for section, names in _WEIGHT_GROUPS.items():
+        group = getattr(settings, section)
+        if sum(getattr(group, n) for n in names) <= 0:
+            raise ConfigError(
+                f"{source}: the weights of [{section}] ({', '.join(names)}) are all 0"
+            )
+
+
+__all__ = [
+    "ENV_VAR",
+    "SettingInfo",
+    "Settings",
+    "describe",
+    "load_settings",
+    "settings_from_mapping",
+]

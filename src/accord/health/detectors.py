@@ -1,0 +1,127 @@
+"""Judge every rule for every account at once; add `healthy` where nothing is wrong.
+
+The result is one long table, a row per (account, pattern) that fired, with
+`evidence` already as a JSON object (numbers rounded to 4 decimals, so that
+DuckDB and PostgreSQL sums agree to the digit) — building a million result
+objects in Python would cost more than the whole diagnosis.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from accord.config import Settings
+from accord.health.rules import Rule, rules, with_rule_inputs
+
+SEVERITIES = ("info", "warning", "critical")
+PATTERN_IDS = (
+    "transactional",
+    "terms_dictated",
+    "over_servicing",
+    "professional_visitor",
+    "broken_promises_ours",
+    "broken_promises_theirs",
+    "margin_giveaway",
+    "quota_pressure",
+    "win_lose",
+    "friendship_over_profit",
+    "hostage",
+    "double_billing",
+    "fading",
+    "abusive",
+    "big_brother",
+)
+"""The ids of SPEC section 4, in its order; `healthy` is the sixteenth outcome."""
+
+_SCHEMA = {
+    "account_id": pl.String,
+    "id": pl.String,
+    "severity": pl.String,
+    "evidence": pl.String,
+    "action": pl.String,
+    "cost": pl.Float64,
+    "at_risk": pl.Float64,
+}
+
+
+def _number(x: pl.Expr) -> pl.Expr:
+    return x.cast(pl.Float64).round(4)
+
+
+def _evidence(rule: Rule) -> pl.Expr:
+    items = []
+    for name, value, threshold, op in rule.evidence:
+        if op == "info":
+            items.append(pl.struct(_number(value).alias("value")).alias(name))
+        else:
+            items.append(
+                pl.struct(
+                    _number(value).alias("value"),
+                    pl.lit(float(threshold)).alias("threshold"),
+                    pl.lit(op).alias("rule"),
+                ).alias(name)
+            )
+    return pl.struct(items).struct.json_encode()
+
+
+def _judge(frame: pl.DataFrame, rule: Rule) -> pl.DataFrame:
+    fired = frame.filter(rule.fires.fill_null(False))
+    if fired.height == 0:
+        return pl.DataFrame(schema=_SCHEMA)
+    at_risk = pl.col("expected_value_12m") if rule.at_risk else pl.lit(None, dtype=pl.Float64)
+    cost = rule.cost if rule.cost is not None else pl.lit(None, dtype=pl.Float64)
+    return fired.select(
+        "account_id",
+        pl.lit(rule.id).alias("id"),
+        pl.when(rule.critical.fill_null(False))
+        .then(pl.lit("critical"))
+        .otherwise(pl.lit("warning"))
+        .alias("severity"),
+        _evidence(rule).alias("evidence"),
+        rule.action.alias("action"),
+        cost.cast(pl.Float64).round(2).alias("cost"),
+        at_risk.cast(pl.Float64).round(2).alias("at_risk"),
+    )
+
+
+def detect(scored: pl.DataFrame, s: Settings) -> pl.DataFrame:
+    """Every pattern that fired, plus `healthy` rows; sorted by account, worst first."""
+    frame = with_rule_inputs(scored)
+    found = pl.concat([_judge(frame, rule) for rule in rules(s)], how="vertical")
+    flagged = found.select("account_id").unique()
+    threshold = s.general.healthy_from
+    healthy = (
+        frame.filter(pl.col("score") >= threshold)
+        .join(flagged, on="account_id", how="anti")
+        .select(
+            "account_id",
+            pl.lit("healthy").alias("id"),
+            pl.lit("info").alias("severity"),
+            pl.struct(
+                pl.struct(
+                    pl.col("score").round(1).alias("value"),
+                    pl.lit(float(threshold)).alias("threshold"),
+                    pl.lit(">=").alias("rule"),
+                ).alias("score")
+            )
+            .struct.json_encode()
+            .alias("evidence"),
+            pl.lit(
+                "Healthy, with no warning pattern. Keep the rhythm: one value-adding "
+                "touchpoint this month and a check-in after every order."
+            ).alias("action"),
+            pl.lit(None, dtype=pl.Float64).alias("cost"),
+            pl.lit(None, dtype=pl.Float64).alias("at_risk"),
+        )
+    )
+    rank = {sev: -i for i, sev in enumerate(SEVERITIES)}
+    order = {pid: i for i, pid in enumerate((*PATTERN_IDS, "healthy"))}
+    return (
+        pl.concat([found, healthy], how="vertical")
+        .with_columns(
+            pl.col("severity").replace_strict(rank, return_dtype=pl.Int64).alias("_sev"),
+            pl.col("id").replace_strict(order, return_dtype=pl.Int64).alias("_ord"),
+        )
+        .sort("account_id", "_sev", "_ord")
+        .drop("_sev", "_ord")
+    )

@@ -1,0 +1,132 @@
+"""From the feature table to a diagnosis: scores, facts, orientation, patterns.
+
+Pure and columnar: `diagnose_features` takes the per-account features (from
+`accord.analytics`) and the lifetime-value outlook (probability alive, value
+ahead) and returns frames; `Diagnosis.records` turns them into the JSON
+contract of SPEC section 5 only when asked.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import polars as pl
+
+from accord.analytics.features import day_number
+from accord.config import Settings
+from accord.health.detectors import detect
+from accord.health.dimensions import DIMENSIONS, score
+from accord.health.explain import facts
+from accord.health.orientation import account_orientation, seller_orientation
+
+OUTLOOK_SCHEMA = {"account_id": pl.String, "p_alive": pl.Float64, "expected_value_12m": pl.Float64}
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """Health and patterns of every account diagnosed, as of one date."""
+
+    as_of: date
+    accounts: pl.DataFrame  # one row per account: scores, components, facts_*, orientation …
+    patterns: pl.DataFrame  # one row per (account, pattern): id, severity, evidence (JSON) …
+    sellers: pl.DataFrame  # orientation per seller
+
+    def __repr__(self) -> str:
+        return (
+            f"Diagnosis(as_of={self.as_of.isoformat()}, accounts={self.accounts.height}, "
+            f"patterns={self.patterns.height})"
+        )
+
+    def pattern_ids(self) -> dict[str, list[str]]:
+        """account_id → the ids of its patterns (worst first), `healthy` included."""
+        grouped = self.patterns.group_by("account_id", maintain_order=True).agg(pl.col("id"))
+        found = dict(zip(grouped["account_id"], grouped["id"].to_list(), strict=True))
+        return {a: found.get(a, []) for a in self.accounts["account_id"]}
+
+    def records(self) -> list[dict[str, Any]]:
+        """The JSON contract: `{account_id, health: {…}, patterns: […], facts, orientation …}`."""
+        rounded = self.accounts.select(
+            "account_id",
+            *[pl.col(c).round(1) for c in ("score", *DIMENSIONS)],
+            *[f"facts_{d}" for d in DIMENSIONS],
+            pl.col("orientation").round(1),
+            pl.col("off_cycle_value_share").round(4),
+            pl.col("follow_up_rate").round(4),
+            "n_contacts",
+            "n_known",
+            (pl.col("decision_maker_known") > 0).alias("decision_maker_known"),
+            (pl.col("champion_known") > 0).alias("champion_known"),
+            pl.col("p_alive").round(4),
+            pl.col("expected_value_12m").round(2),
+        )
+        patterns: dict[str, list[dict[str, Any]]] = {}
+        for row in self.patterns.iter_rows(named=True):
+            patterns.setdefault(row["account_id"], []).append(
+                {
+                    "id": row["id"],
+                    "severity": row["severity"],
+                    "evidence": json.loads(row["evidence"]),
+                    "action": row["action"],
+                    "cost": row["cost"],
+                    "at_risk": row["at_risk"],
+                }
+            )
+        out = []
+        for r in rounded.iter_rows(named=True):
+            out.append(
+                {
+                    "account_id": r["account_id"],
+                    "as_of": self.as_of.isoformat(),
+                    "health": {"score": r["score"], **{d: r[d] for d in DIMENSIONS}},
+                    "patterns": patterns.get(r["account_id"], []),
+                    "facts": {d: r[f"facts_{d}"] for d in DIMENSIONS},
+                    "orientation": {
+                        "index": r["orientation"],
+                        "off_cycle_value_share": r["off_cycle_value_share"],
+                        "follow_up_rate": r["follow_up_rate"],
+                    },
+                    "breadth": {
+                        "people": r["n_contacts"],
+                        "known": r["n_known"],
+                        "decision_maker_known": r["decision_maker_known"],
+                        "champion_known": r["champion_known"],
+                    },
+                    "lifetime": {
+                        "p_alive": r["p_alive"],
+                        "value_ahead_12m": r["expected_value_12m"],
+                    },
+                }
+            )
+        return out
+
+
+def diagnose_features(
+    features: pl.DataFrame,
+    outlook: pl.DataFrame | None,
+    as_of: date,
+    s: Settings,
+) -> Diagnosis:
+    """Score, explain and judge every account of `features` as of `as_of`."""
+    today = day_number(as_of)
+    life = outlook if outlook is not None else pl.DataFrame(schema=OUTLOOK_SCHEMA)
+    frame = features.join(life.select(list(OUTLOOK_SCHEMA)), on="account_id", how="left").sort(
+        "account_id"
+    )
+    scored = score(frame, s, today)
+    scored = scored.with_columns(*facts(today, s), *account_orientation())
+    patterns = detect(scored, s)
+    return Diagnosis(as_of, scored, patterns, seller_orientation(scored))
+
+
+def only_account(diagnosis: Diagnosis, account_id: str) -> Diagnosis:
+    """The same diagnosis narrowed to one account (segment figures stay book-wide)."""
+    pick = pl.col("account_id") == account_id
+    return Diagnosis(
+        diagnosis.as_of,
+        diagnosis.accounts.filter(pick),
+        diagnosis.patterns.filter(pick),
+        diagnosis.sellers,
+    )
