@@ -169,7 +169,7 @@ def maximize(
     names: Sequence[str],
     *,
     n_customers: float,
-    gtol: float = 1e-9,
+    gtol: float = 1e-7,
     max_iter: int = 200,
 ) -> Optimum:
     """Maximise `loglik` over log-parameters from `start`; raise ConvergenceError on failure.
@@ -413,6 +413,8 @@ def trigamma(v: ArrayLike) -> FloatArray:
     Recurrence ψ'(v) = 1/v² + ψ'(v+1) up to v >= 7, then the asymptotic series
     1/v + 1/(2v²) + Σ B_2k / v^(2k+1) through B_14.
     """
+    if np.ndim(v) == 0:
+        return np.asarray(_trigamma_scalar(float(v)))  # type: ignore[arg-type]
     x = np.array(v, dtype=np.float64, ndmin=1)
     acc = np.zeros_like(x)
     small = np.flatnonzero(x < 7.0)
@@ -428,4 +430,18 @@ def trigamma(v: ArrayLike) -> FloatArray:
         - i2 * (1.0 / 42 - i2 * (1.0 / 30 - i2 * (5.0 / 66 - i2 * (691.0 / 2730 - i2 * 7.0 / 6))))
     )
     out: FloatArray = acc + i + 0.5 * i2 + i * i2 * series
-    return out if np.ndim(v) else out[:1].reshape(())
+    return out
+
+
+def _trigamma_scalar(x: float) -> float:
+    acc = 0.0
+    while x < 7.0:
+        acc += 1.0 / (x * x)
+        x += 1.0
+    i = 1.0 / x
+    i2 = i * i
+    series = 1.0 / 6 - i2 * (
+        1.0 / 30
+        - i2 * (1.0 / 42 - i2 * (1.0 / 30 - i2 * (5.0 / 66 - i2 * (691.0 / 2730 - i2 * 7.0 / 6))))
+    )
+    return acc + i + 0.5 * i2 + i * i2 * series
