@@ -111,8 +111,11 @@ def tracking_svg(track: Tracking, *, period_name: str = "week") -> str:
         f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="#fff" '
         'stroke="#cbd2d9"/>',
     ]
-    for i in range(6):
-        v = y_max * i / 5
+    raw = y_max / 5
+    magnitude = 10 ** math.floor(math.log10(raw))
+    tick = next(f * magnitude for f in (1, 2, 2.5, 5, 10) if f * magnitude >= raw)
+    for i in range(int(y_max // tick) + 1):
+        v = tick * i
         parts.append(
             f'<line x1="{left}" x2="{left + plot_w}" y1="{sy(v):.1f}" y2="{sy(v):.1f}" '
             'stroke="#eef2f6"/>'
