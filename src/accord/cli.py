@@ -382,3 +382,270 @@ def _report_error(exc: AccordError) -> None:
             err.print(f"  … and {more:,} more", highlight=False)
     else:
         err.print(f"[bold red]error:[/] {exc}", highlight=False)
+
+
+# -- health and patterns (issue 4) ----------------------------------------------------------
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        envvar="ACCORD_CONFIG",
+        help="A TOML file of weights and thresholds (see `accord config show`). "
+        "Also read from $ACCORD_CONFIG.",
+        show_default=False,
+    ),
+]
+
+_SEVERITY_STYLE = {"critical": "bold red", "warning": "yellow", "info": "green"}
+
+
+def _score_cell(value: float | None) -> str:
+    if value is None:
+        return "[dim]unknown[/]"
+    style = "green" if value >= 70 else "yellow" if value >= 50 else "red"
+    return f"[{style}]{value:.0f}[/]"
+
+
+@contextmanager
+def _diagnose_progress(enabled: bool) -> Iterator[services.DiagnoseProgress | None]:
+    with _progress(enabled) as update:
+        if update is None:
+            yield None
+            return
+
+        def step(name: str, done: int, total: int) -> None:
+            update("diagnose", f"({name})", done, total)
+
+        yield step
+
+
+@command()
+def diagnose(
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            help="Diagnose as of this date (YYYY-MM-DD); default today.", show_default=False
+        ),
+    ] = None,
+    account: Annotated[
+        str | None,
+        typer.Option(
+            help="Only this account (its facts and evidence in full).", show_default=False
+        ),
+    ] = None,
+    snapshot: Annotated[
+        bool,
+        typer.Option(
+            "--snapshot", help="Also store the scores as this date's snapshot, for trends."
+        ),
+    ] = False,
+    limit: Annotated[
+        int,
+        typer.Option(min=0, help="Table format: show the N worst accounts (0: all)."),
+    ] = 50,
+    config: ConfigOption = None,
+    db: DbOption = None,
+    format: FormatOption = Format.TABLE,
+) -> None:
+    """Health (trust, engagement, mutual value, continuity) and patterns per account.
+
+    Each pattern comes with the numbers that fired it, the threshold beside them,
+    and an action for this week. The table shows the worst accounts first;
+    `--format json` prints every account (shape in docs/cli.md).
+
+    Examples:
+
+    * `accord diagnose --as-of 2026-06-30`
+    * `accord diagnose --account A0000042`
+    * `accord diagnose --format json --snapshot`
+    """
+    day = _parse_date(as_of, "--as-of") if as_of else None
+    settings = services.load_config(path=config)
+    with _diagnose_progress(format is Format.TABLE) as progress:
+        result = services.diagnose(
+            url=db,
+            as_of=day,
+            account_id=account,
+            settings=settings,
+            snapshot=snapshot,
+            progress=progress,
+        )
+    records = result.records()
+    if format is Format.JSON:
+        _json(records)
+        return
+    if account is not None:
+        _print_account(records[0])
+        return
+    _print_diagnosis(records, result.as_of, limit)
+
+
+def _worst_first(record: dict[str, Any]) -> tuple[int, int, float]:
+    severities = [p["severity"] for p in record["patterns"]]
+    score = record["health"]["score"]
+    return (
+        -severities.count("critical"),
+        -severities.count("warning"),
+        score if score is not None else 101.0,
+    )
+
+
+def _print_diagnosis(records: list[dict[str, Any]], as_of: date, limit: int) -> None:
+    ordered = sorted(records, key=_worst_first)
+    shown = ordered if limit == 0 else ordered[:limit]
+    table = Table(
+        "account",
+        "health",
+        "trust",
+        "engage",
+        "value",
+        "contin.",
+        "patterns",
+        title=f"Relationship health as of {as_of.isoformat()}",
+    )
+    for r in shown:
+        h = r["health"]
+        pats = ", ".join(f"[{_SEVERITY_STYLE[p['severity']]}]{p['id']}[/]" for p in r["patterns"])
+        table.add_row(
+            r["account_id"],
+            _score_cell(h["score"]),
+            _score_cell(h["trust"]),
+            _score_cell(h["engagement"]),
+            _score_cell(h["mutual_value"]),
+            _score_cell(h["continuity"]),
+            pats or "[dim]—[/]",
+        )
+    out.print(table)
+    counts: dict[str, int] = {}
+    for r in records:
+        for p in r["patterns"]:
+            counts[p["id"]] = counts.get(p["id"], 0) + 1
+    healthy = counts.pop("healthy", 0)
+    flagged = sum(1 for r in records if r["patterns"] and r["patterns"][0]["id"] != "healthy")
+    summary = ", ".join(f"{k} {v:,}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1]))
+    more = (
+        f" (the {len(shown):,} worst shown; --limit 0 for all)" if len(shown) < len(records) else ""
+    )
+    out.print(
+        f"{_count(len(records), 'account')}{more}: {healthy:,} healthy, {flagged:,} with a "
+        f"pattern{'' if not summary else ' — ' + summary}."
+    )
+
+
+def _print_account(r: dict[str, Any]) -> None:
+    h = r["health"]
+    out.print(f"[bold]{r['account_id']}[/] as of {r['as_of']}: health {_score_cell(h['score'])}")
+    for dim in ("trust", "engagement", "mutual_value", "continuity"):
+        facts = "; ".join(r["facts"][dim]) or "no data"
+        out.print(f"  {dim.replace('_', ' '):<13} {_score_cell(h[dim])}  {facts}", highlight=False)
+    o = r["orientation"]["index"]
+    out.print(
+        f"  orientation   {'unknown' if o is None else f'{o:.0f}'} "
+        "(0 transactional … 100 relational)"
+    )
+    for p in r["patterns"]:
+        style = _SEVERITY_STYLE[p["severity"]]
+        out.print(f"\n[{style}]{p['severity']}: {p['id']}[/]")
+        for name, e in p["evidence"].items():
+            value = e["value"]
+            shown = "unknown" if value is None else f"{value:g}"
+            beside = f" (rule {e['rule']} {e['threshold']:g})" if "threshold" in e else ""
+            out.print(f"  {name.replace('_', ' ')}: {shown}{beside}", highlight=False)
+        out.print(f"  → {p['action']}", highlight=False)
+
+
+@command()
+def evaluate(
+    directory: Annotated[
+        Path, typer.Argument(help="A bundle written by `accord generate` (with truth.csv).")
+    ],
+    config: ConfigOption = None,
+    format: FormatOption = Format.TABLE,
+) -> None:
+    """Score the pattern detectors against a generated book's truth.
+
+    Imports the bundle into a temporary SQLite database, diagnoses it as of the
+    date in its as_of.txt, and prints precision and recall per pattern.
+
+    Example: `accord generate --accounts 10000 --seed 1 /tmp/book && accord evaluate /tmp/book`
+    """
+    settings = services.load_config(path=config)
+    show = format is Format.TABLE
+    with _progress(show) as progress, _diagnose_progress(show) as steps:
+        result = services.evaluate(
+            directory=directory, settings=settings, progress=progress, diagnose_progress=steps
+        )
+    if format is Format.JSON:
+        _json(
+            {
+                "directory": str(result.directory),
+                "as_of": result.as_of.isoformat(),
+                "accounts": result.accounts,
+                "patterns": [
+                    {
+                        "pattern": s.pattern,
+                        "planted": s.planted,
+                        "detected": s.detected,
+                        "true_positives": s.true_positives,
+                        "precision": s.precision,
+                        "recall": s.recall,
+                    }
+                    for s in result.scores
+                ],
+            }
+        )
+        return
+    table = Table(
+        "pattern",
+        "planted",
+        "detected",
+        "precision",
+        "recall",
+        title=f"Detectors against {result.directory} as of {result.as_of.isoformat()}",
+    )
+
+    def rate(x: float | None) -> str:
+        if x is None:
+            return "[dim]—[/]"
+        return f"[{'green' if x >= 0.95 else 'red'}]{x:.3f}[/]"
+
+    for s in result.scores:
+        table.add_row(
+            s.pattern, f"{s.planted:,}", f"{s.detected:,}", rate(s.precision), rate(s.recall)
+        )
+    out.print(table)
+
+
+config_app = typer.Typer(
+    help="The weights and thresholds of health and the detectors.", no_args_is_help=True
+)
+app.add_typer(config_app, name="config")
+
+
+@config_app.command("show")
+def config_show(config: ConfigOption = None, format: FormatOption = Format.TABLE) -> None:
+    """Print the effective weights and thresholds, each with its help text.
+
+    Example: `accord config show --config team.toml`
+    """
+    try:
+        report = services.config_show(path=config)
+    except AccordError as exc:
+        _report_error(exc)
+        raise typer.Exit(1) from None
+    if format is Format.JSON:
+        _json(
+            {
+                "source": report.source,
+                "settings": [asdict(s) for s in report.settings],
+            }
+        )
+        return
+    table = Table("setting", "value", "default", "help", title="Effective settings")
+    for s in report.settings:
+        changed = s.value != s.default
+        value = f"[bold yellow]{s.value:g}[/]" if changed else f"{s.value:g}"
+        table.add_row(s.name, value, f"{s.default:g}", s.help)
+    out.print(table)
+    out.print(f"Source: {report.source or 'the defaults'} (documented in docs/health.md).")

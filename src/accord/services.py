@@ -9,17 +9,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 import sqlalchemy as sa
 
 from accord.bundle import load_bundle, write_rejects, write_table
+from accord.config import SettingInfo, Settings, describe, load_settings
 from accord.domain.schema import LEDGER
-from accord.errors import BadInputError
+from accord.errors import BadInputError, NotFoundError
 from accord.storage import bulk
 from accord.storage.database import bulk_transaction, make_engine, require_current, upgrade
+
+if TYPE_CHECKING:
+    from accord.health import Diagnosis
 
 Progress = Callable[[str, str, int, int], None]
 """(stage, file, done, total) → None; stages are "read" and "write"."""
@@ -274,3 +279,207 @@ def read_ledger_table(*, url: str | None, table: str) -> pl.DataFrame:
             return bulk.read_table(conn, table)
     finally:
         engine.dispose()
+
+
+# -- health and patterns (issue 4) ----------------------------------------------------------
+
+DiagnoseProgress = Callable[[str, int, int], None]
+"""(step, done, total) → None; steps: load, features, lifetime, score, snapshot."""
+
+_DIAGNOSE_STEPS = ("load", "features", "lifetime", "score", "snapshot")
+
+
+def load_config(*, path: Path | str | None = None) -> Settings:
+    """The effective settings: defaults, overridden by `path` (else $ACCORD_CONFIG)."""
+    return load_settings(path)
+
+
+def diagnose(
+    *,
+    url: str | None,
+    as_of: date | None = None,
+    account_id: str | None = None,
+    settings: Settings | None = None,
+    snapshot: bool = False,
+    progress: DiagnoseProgress | None = None,
+) -> Diagnosis:
+    """Health and patterns of every account (or one) as of a date (default today).
+
+    The features are computed where the data is (see `accord.analytics`); the
+    scores and rules are applied to all accounts at once. With `snapshot`, the
+    scores are stored as that date's snapshot (replacing an earlier one).
+    """
+    from accord.analytics import account_features, first_activity, open_ledger, order_history
+    from accord.health import diagnose_features, only_account
+    from accord.storage.snapshots import save_snapshots
+
+    settings = settings or Settings()
+    day = as_of or date.today()
+    total = len(_DIAGNOSE_STEPS)
+
+    def step(name: str) -> None:
+        if progress:
+            progress(name, _DIAGNOSE_STEPS.index(name), total)
+
+    engine = make_engine(url)
+    try:
+        require_current(engine)
+        if account_id is not None:
+            with engine.connect() as conn:
+                found = conn.execute(
+                    sa.text("SELECT 1 FROM accounts WHERE account_id = :a"), {"a": account_id}
+                ).first()
+            if found is None:
+                raise NotFoundError(f"there is no account {account_id!r} in the book")
+        step("load")
+        with open_ledger(engine.url.render_as_string(hide_password=False)) as ledger:
+            first = first_activity(ledger)
+            if first is None:
+                raise BadInputError("the book has no dated activity yet: import a bundle first")
+            if day < first:
+                raise BadInputError(
+                    f"--as-of {day.isoformat()} is before any data: the book starts on "
+                    f"{first.isoformat()}"
+                )
+            step("features")
+            features = pl.from_arrow(ledger.to_arrow(account_features(ledger, day, settings)))
+            orders = pl.from_arrow(ledger.to_arrow(order_history(ledger, day)))
+        assert isinstance(features, pl.DataFrame)
+        assert isinstance(orders, pl.DataFrame)
+        step("lifetime")
+        outlook = _lifetime(orders, day, settings)
+        step("score")
+        result = diagnose_features(features, outlook, day, settings)
+        if account_id is not None:
+            result = only_account(result, account_id)
+        if snapshot:
+            step("snapshot")
+            ids = result.patterns.group_by("account_id").agg(pl.col("id").str.join(";"))
+            rows = result.accounts.select(
+                "account_id", "score", "trust", "engagement", "mutual_value", "continuity"
+            ).join(ids.rename({"id": "patterns"}), on="account_id", how="left")
+            with engine.begin() as conn:
+                save_snapshots(conn, day, rows, taken_at=datetime.now(UTC).replace(tzinfo=None))
+        if progress:
+            progress("done", total, total)
+        return result
+    finally:
+        engine.dispose()
+
+
+def _lifetime(orders: pl.DataFrame, day: date, settings: Settings) -> pl.DataFrame | None:
+    """Probability alive and value ahead per account, or None when no model can be fitted."""
+    from accord.clv import ClvError, account_outlook
+
+    if orders.height == 0:
+        return None
+    try:
+        outlook = account_outlook(orders, day, min_accounts=settings.continuity.min_model_accounts)
+    except ClvError:
+        return None
+    return outlook.table.select("account_id", "p_alive", "expected_value_12m")
+
+
+def health_snapshots(*, url: str | None, account_id: str | None = None) -> pl.DataFrame:
+    """The stored health snapshots (of one account, if given), oldest first."""
+    from accord.storage.snapshots import read_snapshots
+
+    engine = make_engine(url)
+    try:
+        require_current(engine)
+        with engine.connect() as conn:
+            return read_snapshots(conn, account_id)
+    finally:
+        engine.dispose()
+
+
+@dataclass(frozen=True, slots=True)
+class PatternScore:
+    """How one pattern's detector did against a generated book's truth."""
+
+    pattern: str
+    planted: int
+    detected: int
+    true_positives: int
+
+    @property
+    def precision(self) -> float | None:
+        return self.true_positives / self.detected if self.detected else None
+
+    @property
+    def recall(self) -> float | None:
+        return self.true_positives / self.planted if self.planted else None
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    directory: Path
+    as_of: date
+    accounts: int
+    scores: list[PatternScore]
+    mistakes: dict[str, dict[str, list[str]]]  # pattern → {"missed": [...], "false": [...]}
+
+
+def evaluate(
+    *,
+    directory: Path,
+    settings: Settings | None = None,
+    progress: Progress | None = None,
+    diagnose_progress: DiagnoseProgress | None = None,
+) -> Evaluation:
+    """Import a generated bundle into a temporary SQLite book, diagnose it as of its
+    as_of.txt, and score each detector against its truth.csv."""
+    import tempfile
+
+    from accord.health import PATTERN_IDS
+
+    truth_file, as_of_file = directory / "truth.csv", directory / "as_of.txt"
+    for needed in (truth_file, as_of_file):
+        if not needed.is_file():
+            raise BadInputError(
+                f"{directory} has no {needed.name}: evaluate needs a bundle written by "
+                "`accord generate`"
+            )
+    try:
+        day = date.fromisoformat(as_of_file.read_text(encoding="utf-8").strip())
+    except ValueError:
+        raise BadInputError(f"{as_of_file} does not hold a date (YYYY-MM-DD)") from None
+    truth = pl.read_csv(
+        truth_file, schema_overrides={"account_id": pl.String, "patterns": pl.String}
+    )
+    if not {"account_id", "patterns"} <= set(truth.columns):
+        raise BadInputError(f"{truth_file} needs the columns account_id, patterns")
+    with tempfile.TemporaryDirectory(prefix="accord-evaluate-") as scratch:
+        url = f"sqlite:///{Path(scratch) / 'book.db'}"
+        init_database(url=url)
+        import_bundle(url=url, directory=directory, progress=progress)
+        result = diagnose(url=url, as_of=day, settings=settings, progress=diagnose_progress)
+    fired = result.pattern_ids()
+    planted = {
+        a: [p for p in (cell or "").split(";") if p]
+        for a, cell in zip(truth["account_id"], truth["patterns"], strict=True)
+    }
+    scores: list[PatternScore] = []
+    mistakes: dict[str, dict[str, list[str]]] = {}
+    for pattern in (*PATTERN_IDS, "healthy"):
+        want = {a for a, ps in planted.items() if pattern in ps}
+        got = {a for a, ps in fired.items() if pattern in ps}
+        scores.append(PatternScore(pattern, len(want), len(got), len(want & got)))
+        mistakes[pattern] = {"missed": sorted(want - got), "false": sorted(got - want)}
+    return Evaluation(directory, day, len(planted), scores, mistakes)
+
+
+@dataclass(frozen=True, slots=True)
+class SettingsReport:
+    source: str | None
+    settings: list[SettingInfo]
+
+
+def config_show(*, path: Path | str | None = None) -> SettingsReport:
+    """The effective weights and thresholds, each with its default and help text."""
+    import os
+
+    from accord.config import ENV_VAR
+
+    chosen = path if path is not None else os.environ.get(ENV_VAR) or None
+    return SettingsReport(None if chosen is None else str(chosen), describe(load_settings(path)))
