@@ -59,7 +59,8 @@ def test_gammagamma_gradient_and_hessian_are_exact() -> None:
     x = rng.integers(1, 12, 400).astype(np.float64)
     m = rng.gamma(3.0, 10.0, 400)
     w = np.ones(400)
-    _check_derivatives(lambda q, o: gg._loglik(x, m, w, q, o), np.array([6.0, 3.7, 15.0]))
+    data = gg._SpendData(x, m, w)
+    _check_derivatives(lambda q, o: gg._loglik(data, q, o), np.array([6.0, 3.7, 15.0]))
 
 
 def test_pareto_tail_matches_direct_integration() -> None:

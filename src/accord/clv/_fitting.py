@@ -101,18 +101,16 @@ def _tr_step(g: FloatArray, h: FloatArray, radius: float) -> FloatArray:
     elif norm(lo) <= radius:
         mu = lo  # the hard case, near enough: take the boundary-limited step below
     else:
-        hi = lo + math.sqrt(sum(c * c for c in gq)) / radius + 1.0
-        while norm(hi) > radius:
-            hi *= 2.0
-        for _ in range(100):
-            mid = 0.5 * (lo + hi)
-            if norm(mid) > radius:
-                lo = mid
-            else:
-                hi = mid
-            if hi - lo <= 1e-12 * hi:
+        # Newton on 1/|d(μ)| - 1/radius, concave and increasing in μ: from the left it
+        # converges monotonically, without overshooting the root.
+        mu = lo
+        for _ in range(60):
+            n = norm(mu)
+            slope = sum(c * c / (e + mu) ** 3 for c, e in zip(gq, lam, strict=True)) / n**3
+            gap = 1.0 / n - 1.0 / radius
+            if abs(gap) <= 1e-12 / radius or slope <= 0:
                 break
-        mu = hi
+            mu -= gap / slope
     d: FloatArray = -(q @ np.array([c / (e + mu) for c, e in zip(gq, lam, strict=True)]))
     n = float(np.linalg.norm(d))
     if n > radius:

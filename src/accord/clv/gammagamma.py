@@ -56,38 +56,66 @@ def _validate(
     return x, m, w
 
 
+class _SpendData:
+    """Collapsed (x, m_x, weight) rows and the sums that do not depend on the parameters.
+
+    Everything that involves p and q only goes through p·x, so the special
+    functions are evaluated once per distinct x; per row remain log(γ + x m_x)
+    and 1/(γ + x m_x).
+    """
+
+    def __init__(self, x: FloatArray, m: FloatArray, w: FloatArray) -> None:
+        self.x, self.m, self.w = x, m, w
+        self.n = float(w.sum())
+        self.wx = w * x
+        self.xm = x * m
+        lm, lx = np.log(m), np.log(x)
+        self.s_lm = float(w @ lm)
+        self.s_x_lm_lx = float(self.wx @ (lm + lx))
+        self.ux, inverse = np.unique(x, return_inverse=True)
+        self.wux = np.bincount(inverse, weights=w, minlength=len(self.ux))
+
+
 def _loglik(
-    x: FloatArray, m: FloatArray, w: FloatArray, params: FloatArray, order: int
+    data: _SpendData, params: FloatArray, order: int
 ) -> tuple[float, FloatArray | None, FloatArray | None]:
     p, q, gamma = (float(v) for v in params)
-    px = p * x
-    lm, lx = np.log(m), np.log(x)
-    big = gamma + x * m
+    n, w, wx, ux, wux = data.n, data.w, data.wx, data.ux, data.wux
+    pu = p * ux
+    big = gamma + data.xm
     lbig = np.log(big)
-    n = float(w.sum())
-    ll = float(
-        w @ (gammaln(px + q) - gammaln(px) + (px - 1.0) * lm + px * lx - (px + q) * lbig)
-    ) + n * (q * math.log(gamma) - math.lgamma(q))
+    s_lbig, s_x_lbig = float(w @ lbig), float(wx @ lbig)
+    ll = (
+        float(wux @ (gammaln(pu + q) - gammaln(pu)))
+        + p * data.s_x_lm_lx
+        - data.s_lm
+        - p * s_x_lbig
+        - q * s_lbig
+        + n * (q * math.log(gamma) - math.lgamma(q))
+    )
     if order == 0:
         return ll, None, None
-    dpq = digamma(px + q)
+    inv = 1.0 / big
+    s_inv, s_x_inv = float(w @ inv), float(wx @ inv)
+    dpq = digamma(pu + q)
     grad = np.array(
         [
-            float(w @ (x * (dpq - digamma(px) + lm + lx - lbig))),
-            float(w @ (dpq - lbig)) + n * (math.log(gamma) - float(digamma(q))),
-            n * q / gamma - float(w @ ((px + q) / big)),
+            float((wux * ux) @ (dpq - digamma(pu))) + data.s_x_lm_lx - s_x_lbig,
+            float(wux @ dpq) - s_lbig + n * (math.log(gamma) - float(digamma(q))),
+            n * q / gamma - p * s_x_inv - q * s_inv,
         ]
     )
     if order == 1:
         return ll, grad, None
-    tpq = trigamma(px + q)
+    inv2 = inv * inv
+    tpq = trigamma(pu + q)
     h = np.empty((3, 3))
-    h[0, 0] = float(w @ (x * x * (tpq - trigamma(px))))
-    h[0, 1] = h[1, 0] = float(w @ (x * tpq))
-    h[0, 2] = h[2, 0] = -float(w @ (x / big))
-    h[1, 1] = float(w @ tpq) - n * float(trigamma(q))
-    h[1, 2] = h[2, 1] = n / gamma - float(w @ (1.0 / big))
-    h[2, 2] = -n * q / gamma**2 + float(w @ ((px + q) / big**2))
+    h[0, 0] = float((wux * ux * ux) @ (tpq - trigamma(pu)))
+    h[0, 1] = h[1, 0] = float((wux * ux) @ tpq)
+    h[0, 2] = h[2, 0] = -s_x_inv
+    h[1, 1] = float(wux @ tpq) - n * float(trigamma(q))
+    h[1, 2] = h[2, 1] = n / gamma - s_inv
+    h[2, 2] = -n * q / gamma**2 + p * float(wx @ inv2) + q * float(w @ inv2)
     return ll, grad, h
 
 
@@ -120,8 +148,9 @@ class GammaGamma(Fitter):
             )
         mean = float(w @ m) / n
         start = np.array([2.0, 3.0, mean])
+        data = _SpendData(x, m, w)
         opt = maximize(
-            lambda p, order: _loglik(x, m, w, p, order),
+            lambda p, order: _loglik(data, p, order),
             start,
             self.param_names,
             n_customers=n,
@@ -134,7 +163,7 @@ class GammaGamma(Fitter):
     ) -> float:
         """Total log-likelihood of these data at the model's parameters."""
         x, m, w = _validate(frequency, monetary_value, weights)
-        return _loglik(x, m, w, self._values(), 0)[0]
+        return _loglik(_SpendData(x, m, w), self._values(), 0)[0]
 
     def mean_spend(self) -> float:
         """E[Z] = pγ/(q-1): the population's mean spend per transaction (needs q > 1)."""
