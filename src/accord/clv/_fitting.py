@@ -443,3 +443,26 @@ def _trigamma_scalar(x: float) -> float:
         - i2 * (1.0 / 42 - i2 * (1.0 / 30 - i2 * (5.0 / 66 - i2 * (691.0 / 2730 - i2 * 7.0 / 6))))
     )
     return acc + i + 0.5 * i2 + i * i2 * series
+
+
+def shifted_gamma_terms(
+    a: float, ks: FloatArray, order: int
+) -> tuple[FloatArray, FloatArray | None, FloatArray | None]:
+    """log Γ(a+k) - log Γ(a), ψ(a+k) - ψ(a), ψ'(a+k) - ψ'(a) for whole numbers k >= 0.
+
+    By the recurrences Γ(a+1) = aΓ(a), ψ(a+1) = ψ(a) + 1/a, ψ'(a+1) = ψ'(a) - 1/a²:
+    one cumulative sum over j < max(k), no special function. The frequencies of a
+    customer base are small whole numbers, so this is both exact and cheap.
+    """
+    top = int(ks.max()) if len(ks) else 0
+    idx = ks.astype(np.int64)
+    t = a + np.arange(top, dtype=np.float64)
+    lg = np.concatenate(([0.0], np.cumsum(np.log(t))))[idx]
+    if order == 0:
+        return lg, None, None
+    inv = 1.0 / t
+    dg = np.concatenate(([0.0], np.cumsum(inv)))[idx]
+    if order == 1:
+        return lg, dg, None
+    tg = -np.concatenate(([0.0], np.cumsum(inv * inv)))[idx]
+    return lg, dg, tg

@@ -14,8 +14,10 @@ depend on x are computed once per distinct x.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
-from scipy.special import digamma, expit, gammaln, hyp2f1
+from scipy.special import expit, hyp2f1
 
 from accord.clv._fitting import (
     ArrayLike,
@@ -25,7 +27,7 @@ from accord.clv._fitting import (
     check_identifiable,
     collapse,
     maximize,
-    trigamma,
+    shifted_gamma_terms,
     validate_rft,
 )
 from accord.clv.errors import IdentificationError
@@ -53,11 +55,11 @@ def _loglik(
 ) -> tuple[float, FloatArray | None, FloatArray | None]:
     r, alpha, a, b = (float(v) for v in p)
     ux, wx = data.ux, data.wx
-    # Terms that depend on x alone, once per distinct x.
-    ll = float(
-        wx @ (gammaln(r + ux) + gammaln(b + ux) - gammaln(a + b + ux))
-        + data.n * (-gammaln(r) + r * np.log(alpha) + gammaln(a + b) - gammaln(b))
-    )
+    # Terms that depend on x alone, once per distinct x, by the Γ recurrences.
+    g_r, d_r, t_r = shifted_gamma_terms(r, ux, order)
+    g_b, d_b, t_b = shifted_gamma_terms(b, ux, order)
+    g_ab, d_ab, t_ab = shifted_gamma_terms(a + b, ux, order)
+    ll = float(wx @ (g_r + g_b - g_ab)) + data.n * r * math.log(alpha)
     # Non-repeaters: the mixture is the single term -r log(alpha+T).
     lt0 = np.log(alpha + data.T0)
     ll -= r * float(data.w0 @ lt0)
@@ -79,7 +81,10 @@ def _loglik(
     inv_T0 = 1.0 / (alpha + data.T0)
     inv_T = 1.0 / (alpha + T)
     inv_tx = 1.0 / (alpha + tx)
-    dg_x = digamma(r + ux) - digamma(r)
+    assert d_r is not None
+    assert d_b is not None
+    assert d_ab is not None
+    dg_x = d_r
     grad = np.empty(4)
     grad[0] = (
         float(wx @ dg_x)
@@ -92,15 +97,18 @@ def _loglik(
         - r * float(data.w0 @ inv_T0)
         - float(w @ (rx * (w1 * inv_T + w2 * inv_tx)))
     )
-    dab = digamma(a + b) - digamma(a + b + ux)
+    dab = -d_ab
     grad[2] = float(wx @ dab) + float(w @ w2) / a
-    grad[3] = float(wx @ (dab + digamma(b + ux) - digamma(b))) - float(w @ (w2 / bx1))
+    grad[3] = float(wx @ (dab + d_b)) - float(w @ (w2 / bx1))
     if order == 1:
         return ll, grad, None
 
+    assert t_r is not None
+    assert t_b is not None
+    assert t_ab is not None
     h = np.zeros((4, 4))
-    tab = trigamma(a + b) - trigamma(a + b + ux)
-    h[0, 0] = float(wx @ (trigamma(r + ux) - trigamma(r)))
+    tab = -t_ab
+    h[0, 0] = float(wx @ t_r)
     h[0, 1] = data.n / alpha - float(data.w0 @ inv_T0) - float(w @ (w1 * inv_T + w2 * inv_tx))
     h[1, 1] = (
         -data.n * r / alpha**2
@@ -109,7 +117,7 @@ def _loglik(
     )
     h[2, 2] = float(wx @ tab) - float(w @ w2) / a**2
     h[2, 3] = float(wx @ tab)
-    h[3, 3] = float(wx @ (tab + trigamma(b + ux) - trigamma(b))) + float(w @ (w2 / bx1**2))
+    h[3, 3] = float(wx @ (tab + t_b)) + float(w @ (w2 / bx1**2))
     # Covariance of the two mixture components' gradients: w1 w2 d d^T, d = ∇u1 - ∇u2.
     d = (
         ltx - ltT,

@@ -31,7 +31,7 @@ import math
 
 import numpy as np
 import numpy.typing as npt
-from scipy.special import digamma, expit, gammaln, roots_laguerre, roots_legendre
+from scipy.special import expit, roots_laguerre, roots_legendre
 
 from accord.clv._fitting import (
     ArrayLike,
@@ -43,7 +43,7 @@ from accord.clv._fitting import (
     collapse,
     distinct_rows,
     maximize,
-    trigamma,
+    shifted_gamma_terms,
     validate_rft,
 )
 from accord.clv.errors import ConvergenceError, IdentificationError
@@ -292,20 +292,20 @@ def _loglik(
     terms = _row_terms(data, p, order)
     log_a, log_b = terms[0], terms[1]
     mix = np.logaddexp(log_a, log_b)
-    ll = float(wx @ gammaln(r + ux)) + data.n * (
-        -math.lgamma(r) + r * math.log(alpha) + s * math.log(beta)
-    )
+    g_r, d_r, t_r = shifted_gamma_terms(r, ux, order)  # x enters only through Γ(r+x)
+    ll = float(wx @ g_r) + data.n * (r * math.log(alpha) + s * math.log(beta))
     ll += float(w @ mix)
     if order == 0:
         return ll, None, None
     ga, gb = terms[2], terms[3]
+    assert d_r is not None
     assert ga is not None
     assert gb is not None
     wb = expit(log_b - log_a)
     wa = 1.0 - wb
     grad = np.array(
         [
-            float(wx @ digamma(r + ux)) + data.n * (math.log(alpha) - float(digamma(r))),
+            float(wx @ d_r) + data.n * math.log(alpha),
             data.n * r / alpha,
             data.n * math.log(beta),
             data.n * s / beta,
@@ -316,9 +316,10 @@ def _loglik(
         return ll, grad, None
     hess_pair = terms[4]
     assert hess_pair is not None
+    assert t_r is not None
     ha, hb = hess_pair
     h = np.zeros((4, 4))
-    h[0, 0] = float(wx @ trigamma(r + ux)) - data.n * float(trigamma(r))
+    h[0, 0] = float(wx @ t_r)
     h[0, 1] = h[1, 0] = data.n / alpha
     h[1, 1] = -data.n * r / alpha**2
     h[2, 3] = h[3, 2] = data.n / beta
