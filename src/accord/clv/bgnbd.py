@@ -235,6 +235,8 @@ def _expected_y(
     2F1(r+x, b+x; a+b+x-1; z) = (1-z)^(a-1-r-x) 2F1(a+b-1-r, a-1; a+b+x-1; z),
     which keeps the hypergeometric parameters bounded as x grows.
     """
+    if abs(a - 1.0) < 1e-7:  # removable singularity at a = 1: step just beside it
+        a = 1.0 + math.copysign(1e-7, a - 1.0)
     z = t / (alpha + T + t)
     c = a + b + x - 1.0
     f = hyp2f1(a + b - 1.0 - r, a - 1.0, c, z)
