@@ -114,7 +114,22 @@ class Ledger:
 
     def to_arrow(self, expr: ir.Table) -> pa.Table:
         """Run a query on this backend and bring its (small) result back as Arrow."""
-        return self.con.to_pyarrow(expr)
+        if self.engine == "duckdb":
+            # Ibis 12 fetches through a DuckDB call that DuckDB 2 deprecates; run its SQL instead.
+            sql = ibis.to_sql(expr, dialect="duckdb")
+            table: pa.Table = self.con.con.sql(str(sql)).to_arrow_table()
+        else:
+            table = self.con.to_pyarrow(expr)
+        return _no_decimals(table)
+
+
+def _no_decimals(table: pa.Table) -> pa.Table:
+    """Whole-number decimals (SQL sums of integers) as int64, others as float64."""
+    for i, f in enumerate(table.schema):
+        if pa.types.is_decimal(f.type):
+            target = pa.int64() if f.type.scale == 0 else pa.float64()
+            table = table.set_column(i, f.name, table.column(i).cast(target))
+    return table
 
 
 @contextmanager
@@ -141,9 +156,12 @@ def open_ledger(url: str, *, tables: tuple[str, ...] | None = None) -> Iterator[
     duck = ibis.duckdb.connect()
     try:
         raw = duck.con
+        tables = {}
         for name, arrow in read_sqlite(path, names).items():
             raw.register(name, arrow)
-        yield Ledger(duck, "duckdb", {n: duck.table(n) for n in names})
+            # Unbound tables of a known schema: run as SQL on the raw connection (`to_arrow`).
+            tables[name] = ibis.table(ibis.Schema.from_pyarrow(arrow.schema), name=name)
+        yield Ledger(duck, "duckdb", tables)
     finally:
         duck.disconnect()
 
@@ -207,6 +225,7 @@ def _read_adbc(path: Path, name: str) -> pa.Table:
     import adbc_driver_sqlite.dbapi as adbc
 
     with adbc.connect(str(path), autocommit=True) as con, con.cursor() as cur:
+        cur.execute("PRAGMA busy_timeout = 10000")
         cur.execute(_sqlite_select(name, probe=True))
         table: pa.Table = cur.fetch_arrow_table()
     return table.slice(1)

@@ -53,7 +53,7 @@ def _tagged(tags: ir.StringValue, words: tuple[str, ...]) -> ir.BooleanValue:
 
 def _n(cond: ir.BooleanValue) -> ir.IntegerScalar:
     """How many rows satisfy `cond`."""
-    return cond.cast("int64").sum()
+    return cond.cast("int64").sum().cast("int64")
 
 
 def _in(col: ir.Value, values: tuple[str, ...]) -> ir.BooleanValue:
@@ -100,7 +100,7 @@ def account_features(ledger: Ledger, as_of: date, settings: Settings) -> ir.Tabl
         n_value=_n(in_window(tp.day) & _in(tp.purpose, VALUE_ADDING)),
         n_insight=_n(in_window(tp.day) & _in(tp.purpose, INSIGHT)),
         n_two_way=_n(in_window(tp.day) & tp.two_way),
-        touch_minutes=tp.minutes.sum(where=in_window(tp.day)),
+        touch_minutes=tp.minutes.sum(where=in_window(tp.day)).cast("int64"),
         n_touch_ever=tp.count(),
         last_two_way_day=tp.day.max(where=tp.two_way),
         n_two_way_quiet=_n(tp.two_way & (tp.day > quiet_from)),
@@ -427,12 +427,12 @@ def _breadth(ledger: Ledger, tp: ir.Table, today: int, s: Settings) -> ir.Table:
 def first_activity(ledger: Ledger) -> date | None:
     """The earliest dated row of the book (orders, touchpoints, invoices, commitments)."""
     firsts = [
-        ledger["orders"].ordered_on.min(),
-        ledger["touchpoints"].day.min(),
-        ledger["invoices"].issued_on.min(),
-        ledger["commitments"].made_on.min(),
+        ledger["orders"].aggregate(first=lambda t: t.ordered_on.min()),
+        ledger["touchpoints"].aggregate(first=lambda t: t.day.min()),
+        ledger["invoices"].aggregate(first=lambda t: t.issued_on.min()),
+        ledger["commitments"].aggregate(first=lambda t: t.made_on.min()),
     ]
-    days = [ledger.con.execute(f) for f in firsts]
+    days = [ledger.to_arrow(f).column("first")[0].as_py() for f in firsts]
     found = [_as_date(d) for d in days if d is not None]
     return min(found) if found else None
 
