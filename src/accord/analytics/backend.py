@@ -156,12 +156,12 @@ def open_ledger(url: str, *, tables: tuple[str, ...] | None = None) -> Iterator[
     duck = ibis.duckdb.connect()
     try:
         raw = duck.con
-        tables = {}
+        bound: dict[str, ir.Table] = {}
         for name, arrow in read_sqlite(path, names).items():
             raw.register(name, arrow)
             # Unbound tables of a known schema: run as SQL on the raw connection (`to_arrow`).
-            tables[name] = ibis.table(ibis.Schema.from_pyarrow(arrow.schema), name=name)
-        yield Ledger(duck, "duckdb", tables)
+            bound[name] = ibis.table(ibis.Schema.from_pyarrow(arrow.schema), name=name)
+        yield Ledger(duck, "duckdb", bound)
     finally:
         duck.disconnect()
 
