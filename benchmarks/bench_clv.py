@@ -15,8 +15,9 @@ Calibration ends 1997-09-30, time in weeks; Gamma-Gamma uses the repeat buyers
 with a positive mean repeat value. Both sides start from the per-customer
 arrays: accord's time includes collapsing them into distinct histories and its
 standard errors; lifetimes' BG/NBD includes its Hessian too. Each fit is timed
-best-of-`repeats` (lifetimes on (c): once), the two libraries interleaved so
-that a busy machine slows both. The parameters are compared by their largest
+best-of-`repeats` (5; on (c) once), the two libraries' runs interleaved (one
+persistent lifetimes process answers fit requests) so that a busy machine
+slows both alike. The parameters are compared by their largest
 relative difference, and both parameter sets are scored with accord's
 log-likelihood (the same function), so "LL diff" > 0 means accord's estimate
 has the better likelihood.
@@ -50,16 +51,21 @@ VENV = ROOT / ".bench" / "lifetimes-venv"
 REQUIREMENTS = ["lifetimes==0.11.3", "numpy<2", "pandas<2", "scipy<1.12"]
 CALIBRATION_END = date(1997, 9, 30)
 
-# Runs inside the lifetimes environment: fits one model on one .npz, prints JSON.
+# Runs inside the lifetimes environment: a server that reads one request per line,
+# "PATH MODEL", fits that model on that .npz once and answers one JSON line.
 WORKER = r"""
 import json, sys, time, warnings
 warnings.simplefilter("ignore")
 import numpy as np
 from lifetimes import BetaGeoFitter, GammaGammaFitter, ParetoNBDFitter
-data = np.load(sys.argv[1])
-model, repeats = sys.argv[2], int(sys.argv[3])
-best, params = float("inf"), None
-for _ in range(repeats):
+cache = {}
+print("ready", flush=True)
+for line in sys.stdin:
+    path, model = line.split()
+    if path not in cache:
+        cache.clear()
+        cache[path] = {k: v for k, v in np.load(path).items()}
+    data = cache[path]
     t0 = time.perf_counter()
     if model == "bgnbd":
         f = BetaGeoFitter().fit(data["x"], data["tx"], data["T"])
@@ -70,10 +76,38 @@ for _ in range(repeats):
     else:
         f = GammaGammaFitter().fit(data["gx"], data["gm"])
         names = ["p", "q", "v"]
-    best = min(best, time.perf_counter() - t0)
+    seconds = time.perf_counter() - t0
     params = [float(f.params_[n]) for n in names]
-print(json.dumps({"seconds": best, "params": params}))
+    print(json.dumps({"seconds": seconds, "params": params}), flush=True)
 """
+
+
+class Lifetimes:
+    """The lifetimes server process: `fit(path, model)` -> (seconds, params)."""
+
+    def __init__(self, python: Path) -> None:
+        self.proc = subprocess.Popen(
+            [str(python), "-c", WORKER],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            bufsize=1,
+        )
+        assert self.proc.stdout is not None
+        if self.proc.stdout.readline().strip() != "ready":
+            sys.exit("the lifetimes worker did not start")
+
+    def fit(self, path: Path, model: str) -> tuple[float, list[float]]:
+        assert self.proc.stdin is not None
+        assert self.proc.stdout is not None
+        self.proc.stdin.write(f"{path} {model}\n")
+        answer = json.loads(self.proc.stdout.readline())
+        return float(answer["seconds"]), list(answer["params"])
+
+    def close(self) -> None:
+        if self.proc.stdin is not None:
+            self.proc.stdin.close()
+        self.proc.wait(timeout=60)
 
 
 def ensure_venv() -> Path:
@@ -133,18 +167,25 @@ def resample(data: dict[str, np.ndarray], n: int) -> dict[str, np.ndarray]:  # t
     return out
 
 
-def time_accord(fit: Callable[[], Any], repeats: int) -> tuple[float, Any]:
-    best, model = float("inf"), None
+def side_by_side(
+    ours: Callable[[], Any], theirs: Callable[[], tuple[float, list[float]]], repeats: int
+) -> tuple[float, Any, float, list[float]]:
+    """Best-of-`repeats` times of both, runs interleaved (ours, theirs, ours, …)."""
+    best_ours, best_theirs = float("inf"), float("inf")
+    model: Any = None
+    params: list[float] = []
     for _ in range(repeats):
         t0 = time.perf_counter()
-        model = fit()
-        best = min(best, time.perf_counter() - t0)
-    return best, model
+        model = ours()
+        best_ours = min(best_ours, time.perf_counter() - t0)
+        seconds, params = theirs()
+        best_theirs = min(best_theirs, seconds)
+    return best_ours, model, best_theirs, params
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=5, help="best of, on (a) and (b)")
     parser.add_argument("--skip-million", action="store_true", help="leave out dataset (c)")
     args = parser.parse_args()
     python = ensure_venv()
@@ -158,36 +199,31 @@ def main() -> None:
     if not args.skip_million:
         datasets.append(("resampled (1,000,000)", resample(master, 1_000_000), 1))
     rows = []
+    lifetimes = Lifetimes(python)
     with tempfile.TemporaryDirectory() as tmp:
-        for label, data, repeats in datasets:
-            path = Path(tmp) / "data.npz"
+        for index, (label, data, repeats) in enumerate(datasets):
+            path = Path(tmp) / f"data{index}.npz"
             np.savez(path, **{k: v for k, v in data.items() if k != "m_all"})
             for model in ("bgnbd", "paretonbd", "gammagamma"):
+                fit: Callable[[], Any]
                 if model == "gammagamma":
-                    ours_t, ours = time_accord(
-                        lambda d=data: GammaGamma().fit(d["gx"], d["gm"]), max(repeats, 3)
-                    )
+                    fit = lambda d=data: GammaGamma().fit(d["gx"], d["gm"])  # noqa: E731
                     score = lambda p, d=data: GammaGamma.from_params(  # noqa: E731
                         p=p[0], q=p[1], gamma=p[2]
                     ).log_likelihood(d["gx"], d["gm"])
                     n = len(data["gx"])
                 else:
                     cls = BGNBD if model == "bgnbd" else ParetoNBD
-                    ours_t, ours = time_accord(
-                        lambda d=data, c=cls: c().fit(d["x"], d["tx"], d["T"]), max(repeats, 3)
-                    )
+                    fit = lambda d=data, c=cls: c().fit(d["x"], d["tx"], d["T"])  # noqa: E731
                     names = cls.param_names
                     score = lambda p, d=data, c=cls, ns=names: c.from_params(  # noqa: E731
                         **dict(zip(ns, p, strict=True))
                     ).log_likelihood(d["x"], d["tx"], d["T"])
                     n = len(data["x"])
-                done = subprocess.run(
-                    [str(python), "-c", WORKER, str(path), model, str(repeats)],
-                    capture_output=True,
-                    text=True,
-                    check=True,
+                ours_t, ours, theirs_t, theirs_params = side_by_side(
+                    fit, lambda p=path, m=model: lifetimes.fit(p, m), repeats
                 )
-                theirs = json.loads(done.stdout)
+                theirs = {"seconds": theirs_t, "params": theirs_params}
                 mine = np.array(list(ours.params_.values()))
                 other = np.array(theirs["params"])
                 rel = float(np.max(np.abs(mine - other) / np.abs(other)))
@@ -213,6 +249,7 @@ def main() -> None:
                     f"{r['max_rel_diff']:.1e}  LL diff {r['ll_diff']:+.4f}",
                     flush=True,
                 )
+    lifetimes.close()
     print()
     print(
         "| data | model | customers | distinct | accord (s) | lifetimes (s) | speed-up | "

@@ -26,6 +26,7 @@ from accord.clv._fitting import (
     as_float_array,
     check_identifiable,
     collapse,
+    dot,
     maximize,
     shifted_gamma_terms,
     validate_rft,
@@ -59,10 +60,10 @@ def _loglik(
     g_r, d_r, t_r = shifted_gamma_terms(r, ux, order)
     g_b, d_b, t_b = shifted_gamma_terms(b, ux, order)
     g_ab, d_ab, t_ab = shifted_gamma_terms(a + b, ux, order)
-    ll = float(wx @ (g_r + g_b - g_ab)) + data.n * r * math.log(alpha)
+    ll = dot(wx, (g_r + g_b - g_ab)) + data.n * r * math.log(alpha)
     # Non-repeaters: the mixture is the single term -r log(alpha+T).
     lt0 = np.log(alpha + data.T0)
-    ll -= r * float(data.w0 @ lt0)
+    ll -= r * dot(data.w0, lt0)
     # Repeaters: log(exp(u1) + exp(u2)).
     x, tx, T, w = data.x, data.tx, data.T, data.w
     rx = r + x
@@ -72,7 +73,7 @@ def _loglik(
     u1 = -rx * ltT
     u2 = np.log(a) - np.log(bx1) - rx * ltx
     m = np.logaddexp(u1, u2)
-    ll += float(w @ m)
+    ll += dot(w, m)
     if order == 0:
         return ll, None, None
 
@@ -87,19 +88,14 @@ def _loglik(
     dg_x = d_r
     grad = np.empty(4)
     grad[0] = (
-        float(wx @ dg_x)
-        + data.n * np.log(alpha)
-        - float(data.w0 @ lt0)
-        - float(w @ (w1 * ltT + w2 * ltx))
+        dot(wx, dg_x) + data.n * np.log(alpha) - dot(data.w0, lt0) - dot(w, (w1 * ltT + w2 * ltx))
     )
     grad[1] = (
-        data.n * r / alpha
-        - r * float(data.w0 @ inv_T0)
-        - float(w @ (rx * (w1 * inv_T + w2 * inv_tx)))
+        data.n * r / alpha - r * dot(data.w0, inv_T0) - dot(w, (rx * (w1 * inv_T + w2 * inv_tx)))
     )
     dab = -d_ab
-    grad[2] = float(wx @ dab) + float(w @ w2) / a
-    grad[3] = float(wx @ (dab + d_b)) - float(w @ (w2 / bx1))
+    grad[2] = dot(wx, dab) + dot(w, w2) / a
+    grad[3] = dot(wx, (dab + d_b)) - dot(w, (w2 / bx1))
     if order == 1:
         return ll, grad, None
 
@@ -108,16 +104,16 @@ def _loglik(
     assert t_ab is not None
     h = np.zeros((4, 4))
     tab = -t_ab
-    h[0, 0] = float(wx @ t_r)
-    h[0, 1] = data.n / alpha - float(data.w0 @ inv_T0) - float(w @ (w1 * inv_T + w2 * inv_tx))
+    h[0, 0] = dot(wx, t_r)
+    h[0, 1] = data.n / alpha - dot(data.w0, inv_T0) - dot(w, (w1 * inv_T + w2 * inv_tx))
     h[1, 1] = (
         -data.n * r / alpha**2
-        + r * float(data.w0 @ inv_T0**2)
-        + float(w @ (rx * (w1 * inv_T**2 + w2 * inv_tx**2)))
+        + r * dot(data.w0, inv_T0**2)
+        + dot(w, (rx * (w1 * inv_T**2 + w2 * inv_tx**2)))
     )
-    h[2, 2] = float(wx @ tab) - float(w @ w2) / a**2
-    h[2, 3] = float(wx @ tab)
-    h[3, 3] = float(wx @ (tab + t_b)) + float(w @ (w2 / bx1**2))
+    h[2, 2] = dot(wx, tab) - dot(w, w2) / a**2
+    h[2, 3] = dot(wx, tab)
+    h[3, 3] = dot(wx, (tab + t_b)) + dot(w, (w2 / bx1**2))
     # Covariance of the two mixture components' gradients: w1 w2 d d^T, d = ∇u1 - ∇u2.
     d = (
         ltx - ltT,
@@ -128,7 +124,7 @@ def _loglik(
     ww = w * w1 * w2
     for i in range(4):
         for j in range(i, 4):
-            h[i, j] += float(ww @ (d[i] * d[j]))
+            h[i, j] += dot(ww, (d[i] * d[j]))
     h = np.triu(h) + np.triu(h, 1).T
     return ll, grad, h
 
@@ -153,7 +149,7 @@ class BGNBD(Fitter):
         x, tx, t_cal, w = validate_rft(frequency, recency, T, weights)
         check_identifiable(x, w, self.model_name)
         data = _BGNBDData(x, tx, t_cal, w)
-        rate = float(w @ x) / max(float(w @ t_cal), 1e-12)
+        rate = dot(w, x) / max(dot(w, t_cal), 1e-12)
         start = np.array([1.0, 1.0 / max(rate, 1e-12), 1.0, 3.0])
         opt = maximize(
             lambda p, order: _loglik(data, p, order),

@@ -27,6 +27,7 @@ from accord.clv._fitting import (
     FloatArray,
     as_float_array,
     collapse,
+    dot,
     maximize,
     trigamma,
 )
@@ -70,8 +71,8 @@ class _SpendData:
         self.wx = w * x
         self.xm = x * m
         lm, lx = np.log(m), np.log(x)
-        self.s_lm = float(w @ lm)
-        self.s_x_lm_lx = float(self.wx @ (lm + lx))
+        self.s_lm = dot(w, lm)
+        self.s_x_lm_lx = dot(self.wx, (lm + lx))
         self.ux, inverse = np.unique(x, return_inverse=True)
         self.wux = np.bincount(inverse, weights=w, minlength=len(self.ux))
 
@@ -84,9 +85,9 @@ def _loglik(
     pu = p * ux
     big = gamma + data.xm
     lbig = np.log(big)
-    s_lbig, s_x_lbig = float(w @ lbig), float(wx @ lbig)
+    s_lbig, s_x_lbig = dot(w, lbig), dot(wx, lbig)
     ll = (
-        float(wux @ (gammaln(pu + q) - gammaln(pu)))
+        dot(wux, (gammaln(pu + q) - gammaln(pu)))
         + p * data.s_x_lm_lx
         - data.s_lm
         - p * s_x_lbig
@@ -96,12 +97,12 @@ def _loglik(
     if order == 0:
         return ll, None, None
     inv = 1.0 / big
-    s_inv, s_x_inv = float(w @ inv), float(wx @ inv)
+    s_inv, s_x_inv = dot(w, inv), dot(wx, inv)
     dpq = digamma(pu + q)
     grad = np.array(
         [
-            float((wux * ux) @ (dpq - digamma(pu))) + data.s_x_lm_lx - s_x_lbig,
-            float(wux @ dpq) - s_lbig + n * (math.log(gamma) - float(digamma(q))),
+            dot((wux * ux), (dpq - digamma(pu))) + data.s_x_lm_lx - s_x_lbig,
+            dot(wux, dpq) - s_lbig + n * (math.log(gamma) - float(digamma(q))),
             n * q / gamma - p * s_x_inv - q * s_inv,
         ]
     )
@@ -110,12 +111,12 @@ def _loglik(
     inv2 = inv * inv
     tpq = trigamma(pu + q)
     h = np.empty((3, 3))
-    h[0, 0] = float((wux * ux * ux) @ (tpq - trigamma(pu)))
-    h[0, 1] = h[1, 0] = float((wux * ux) @ tpq)
+    h[0, 0] = dot((wux * ux * ux), (tpq - trigamma(pu)))
+    h[0, 1] = h[1, 0] = dot((wux * ux), tpq)
     h[0, 2] = h[2, 0] = -s_x_inv
-    h[1, 1] = float(wux @ tpq) - n * float(trigamma(q))
+    h[1, 1] = dot(wux, tpq) - n * float(trigamma(q))
     h[1, 2] = h[2, 1] = n / gamma - s_inv
-    h[2, 2] = -n * q / gamma**2 + p * float(wx @ inv2) + q * float(w @ inv2)
+    h[2, 2] = -n * q / gamma**2 + p * dot(wx, inv2) + q * dot(w, inv2)
     return ll, grad, h
 
 
@@ -146,7 +147,7 @@ class GammaGamma(Fitter):
                 "Gamma-Gamma needs at least 2 repeat buyers with different mean spend, "
                 f"got {n:g} repeat buyer{'s' if n != 1 else ''}"
             )
-        mean = float(w @ m) / n
+        mean = dot(w, m) / n
         start = np.array([2.0, 3.0, mean])
         data = _SpendData(x, m, w)
         opt = maximize(

@@ -42,6 +42,7 @@ from accord.clv._fitting import (
     check_identifiable,
     collapse,
     distinct_rows,
+    dot,
     maximize,
     shifted_gamma_terms,
     validate_rft,
@@ -293,8 +294,8 @@ def _loglik(
     log_a, log_b = terms[0], terms[1]
     mix = np.logaddexp(log_a, log_b)
     g_r, d_r, t_r = shifted_gamma_terms(r, ux, order)  # x enters only through Γ(r+x)
-    ll = float(wx @ g_r) + data.n * (r * math.log(alpha) + s * math.log(beta))
-    ll += float(w @ mix)
+    ll = dot(wx, g_r) + data.n * (r * math.log(alpha) + s * math.log(beta))
+    ll += dot(w, mix)
     if order == 0:
         return ll, None, None
     ga, gb = terms[2], terms[3]
@@ -305,13 +306,13 @@ def _loglik(
     wa = 1.0 - wb
     grad = np.array(
         [
-            float(wx @ d_r) + data.n * math.log(alpha),
+            dot(wx, d_r) + data.n * math.log(alpha),
             data.n * r / alpha,
             data.n * math.log(beta),
             data.n * s / beta,
         ]
     )
-    grad += w @ (wa[:, None] * ga + wb[:, None] * gb)
+    grad += np.einsum("n,ni->i", w, wa[:, None] * ga + wb[:, None] * gb)
     if order == 1:
         return ll, grad, None
     hess_pair = terms[4]
@@ -319,7 +320,7 @@ def _loglik(
     assert t_r is not None
     ha, hb = hess_pair
     h = np.zeros((4, 4))
-    h[0, 0] = float(wx @ t_r)
+    h[0, 0] = dot(wx, t_r)
     h[0, 1] = h[1, 0] = data.n / alpha
     h[1, 1] = -data.n * r / alpha**2
     h[2, 3] = h[3, 2] = data.n / beta
@@ -347,8 +348,8 @@ class ParetoNBD(Fitter):
         x, tx, t_cal, w = validate_rft(frequency, recency, T, weights)
         check_identifiable(x, w, self.model_name)
         data = _ParetoData(x, tx, t_cal, w)
-        rate = float(w @ x) / max(float(w @ t_cal), 1e-12)
-        mean_t = float(w @ t_cal) / max(float(w.sum()), 1e-12)
+        rate = dot(w, x) / max(dot(w, t_cal), 1e-12)
+        mean_t = dot(w, t_cal) / max(float(w.sum()), 1e-12)
         start = np.array([1.0, 1.0 / max(rate, 1e-12), 1.0, max(mean_t, 1e-6)])
         # Coarse quadrature to get near the maximum, then the fine one to finish.
         data.tail.nodes = _COARSE
