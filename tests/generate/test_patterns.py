@@ -123,3 +123,19 @@ def test_healthy_accounts_are_model_relationships(
     assert value > 0.6  # type: ignore[operator]
     orders = of_healthy(tables["orders"]).filter(pl.col("ordered_on") > start)
     assert orders.group_by("account_id").len()["len"].min() >= 2  # type: ignore[operator]
+
+
+def test_fading_accounts_look_gone_to_a_lifetime_value_model(book: GeneratedBook) -> None:
+    """The part of `fading` the checker leaves out: a Pareto/NBD model fitted on the book's
+    orders gives every fading account a probability alive well below 0.5, and every
+    healthy account one near 1."""
+    from accord.clv import account_outlook
+
+    orders = pl.read_csv(book.path / "orders.csv", try_parse_dates=True)
+    outlook = account_outlook(orders, book.as_of, model="paretonbd")
+    table = outlook.table.join(book.truth, on="account_id")
+    fading = table.filter(pl.col("patterns").str.contains("fading"))["p_alive"]
+    healthy = table.filter(pl.col("patterns") == "healthy")["p_alive"]
+    assert fading.len() > 50
+    assert fading.max() < 0.25  # type: ignore[operator]
+    assert healthy.min() > 0.9  # type: ignore[operator]

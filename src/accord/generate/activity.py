@@ -134,7 +134,7 @@ def touchpoints(rng: np.random.Generator, plan: Plan, cal: Calendar, o: Orders) 
     purpose = np.array([SUPPORT, INSIGHT, GUIDANCE])[pick(rng, (0.45, 0.3, 0.25), fo.size)]
     purpose = np.where(plan.has("hostage")[fa], SUPPORT, purpose)
     friend = plan.has("friendship_over_profit")[fa]
-    purpose = np.where(friend, np.where(rng.random(fo.size) < 0.6, SOCIAL, SUPPORT), purpose)
+    purpose = np.where(friend, SOCIAL, purpose)  # a lunch to celebrate every deal
     parts.append(_part(fa, o.day[fo] + rng.integers(2, 21, fo.size), purpose, dm=healthy[fa]))
 
     # background, per period so that the window's purpose mix is exact
@@ -154,7 +154,7 @@ def touchpoints(rng: np.random.Generator, plan: Plan, cal: Calendar, o: Orders) 
 
     # a recent two-way contact
     fading = plan.has("fading")
-    ra = np.flatnonzero(~fading & ~tr)
+    ra = np.flatnonzero(~fading & ~tr & ~plan.lapsed)
     # insight or guidance, so that no account is a `hostage` by chance
     purpose = np.where(rng.random(ra.size) < 0.55, INSIGHT, GUIDANCE)
     purpose = np.where(plan.has("hostage")[ra], SUPPORT, purpose)

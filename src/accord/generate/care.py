@@ -64,7 +64,8 @@ def _cat(parts: Sequence[tuple[I64, ...] | tuple[I64, I64, I64, I64, I64, Bool]]
 def service(rng: np.random.Generator, plan: Plan, cal: Calendar) -> Service:
     """Routine service work, mostly in scope; at most one short out-of-scope entry."""
     years = (plan.as_of - plan.start) / 365
-    rate = SERVICE_PER_YEAR[plan.seg] * rng.uniform(0.6, 1.4, plan.n) * ~plan.we_lose
+    busy = ~plan.we_lose & ~plan.lapsed
+    rate = SERVICE_PER_YEAR[plan.seg] * rng.uniform(0.6, 1.4, plan.n) * busy
     acct, _ = expand(stochastic_round(rng, rate * years))
     day = cal.spread(rng, plan.start[acct], np.full(acct.size, plan.as_of))
     hours = HOURS[pick(rng, HOURS_P, acct.size)]

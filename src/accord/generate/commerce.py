@@ -149,7 +149,8 @@ def price(rng: np.random.Generator, plan: Plan, cal: Calendar, o: Orders, serve:
     d = np.where(o.kind == PRESSURE, plan.disc[a] + rng.uniform(0.10, 0.14, n), d)
     d = np.where(o.kind == ADDON, plan.disc[a], d)
     noise = np.where(plan.we_lose[a], 0.004, 0.01)
-    m = plan.margin[a] + noise * rng.uniform(-1.0, 1.0, n) - 0.8 * (d - plan.disc[a])
+    squeeze = np.where(o.kind == PRESSURE, 0.8 * (d - plan.disc[a]), 0.0)  # deal discount
+    m = plan.margin[a] + noise * rng.uniform(-1.0, 1.0, n) - squeeze
 
     # an unknown cost now and then, on accounts whose margin no pattern depends on
     count = np.bincount(a, minlength=plan.n)

@@ -7,7 +7,10 @@ then generated from it. An account is one of three kinds:
   compatible ones), clearly past the rule's default thresholds;
 * **healthy** — a model relationship, clear of every rule by a wide margin;
 * **ordinary** — a so-so relationship (passive NPS, the odd late payment or
-  broken promise, fewer value-adding touches) that still satisfies no rule.
+  broken promise, fewer value-adding touches) that still satisfies no rule;
+  a quarter of them are *lapsed*: customers who stopped buying over a year
+  ago, so that churn is part of the book (and a lifetime-value model fitted
+  on it has dropouts to learn from).
 
 Pattern counts are exact per chunk (a shuffled list of labels), so even a
 200-account book holds every pattern.
@@ -48,6 +51,7 @@ ORDINARY, HEALTHY, PLANTED = 0, 1, 2
 PRIMARY_SHARE = 0.032  # of accounts, per pattern
 HEALTHY_SHARE = 0.30
 SECOND_SHARE = 0.15  # of planted accounts that get a compatible second pattern
+LAPSED_SHARE = 0.25  # of ordinary accounts: lost customers, so that churn is part of the book
 
 PAIRS: tuple[tuple[str, str], ...] = (
     ("terms_dictated", "broken_promises_theirs"),
@@ -99,6 +103,7 @@ class Plan:
     kind: I64
     pat: I64  # bit set of planted patterns
     we_lose: Bool  # win_lose planted as "we lose, they win" (else "we win, they lose")
+    lapsed: Bool  # an ordinary account that stopped buying more than a year ago
     owner: I64  # user index
     created: I64
     start: I64  # first day of recorded activity
@@ -209,18 +214,21 @@ def make_plan(
     rate = np.where(steady | has("hostage"), np.maximum(rate, 6.0), rate)
     rate = np.where(has("quota_pressure"), np.maximum(rate, 7.0), rate)
     rate = np.where(has("transactional"), 365.0 / (30 + 15 * u(n)), rate)
-    rate = np.where(has("fading"), 365.0 / (20 + 10 * u(n)), rate)
+    rate = np.where(has("fading"), 365.0 / (14 + 8 * u(n)), rate)
 
     order_end = np.full(n, as_of, dtype=np.int64)
     order_end = np.where(has("fading"), as_of - rng.integers(270, 301, n), order_end)
     order_end = np.where(has("professional_visitor"), as_of - rng.integers(420, 521, n), order_end)
+    lapsed = (kind == ORDINARY) & (u(n) < LAPSED_SHARE)
+    order_end = np.where(lapsed, as_of - rng.integers(400, 701, n), order_end)
 
     touch = TOUCHES_PER_YEAR[seg] * (0.7 + 0.6 * u(n)) * np.where(healthy, 1.3, 1.0)
     friend = has("friendship_over_profit")
-    touch = np.where(friend, np.maximum(4 * TOUCHES_PER_YEAR[seg], 15) * (0.9 + 0.3 * u(n)), touch)
+    touch = np.where(friend, np.maximum(5 * TOUCHES_PER_YEAR[seg], 18) * (0.9 + 0.3 * u(n)), touch)
     touch = np.where(has("professional_visitor"), 14 + 8 * u(n), touch)
     touch = np.where(we_lose, touch * 0.5, touch)
     touch = np.where(has("transactional"), 0.0, touch)
+    touch = np.where(lapsed, 1.5, touch)
 
     mix = np.where(healthy, MIX_HEALTHY, MIX_ORDINARY)
     mix = np.where(has("hostage"), MIX_HOSTAGE, mix)
@@ -237,6 +245,7 @@ def make_plan(
         kind=kind.astype(np.int64),
         pat=pat.astype(np.int64),
         we_lose=we_lose,
+        lapsed=lapsed,
         owner=reps[rng.integers(0, reps.size, n)],
         created=created.astype(np.int64),
         start=start.astype(np.int64),
