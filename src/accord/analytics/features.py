@@ -53,7 +53,7 @@ def _tagged(tags: ir.StringValue, words: tuple[str, ...]) -> ir.BooleanValue:
 
 def _n(cond: ir.BooleanValue) -> ir.IntegerScalar:
     """How many rows satisfy `cond`."""
-    return cond.cast("int64").sum().cast("int64")
+    return ibis.ifelse(cond, 1, 0).sum().cast("int64")
 
 
 def _in(col: ir.Value, values: tuple[str, ...]) -> ir.BooleanValue:
@@ -123,7 +123,7 @@ def account_features(ledger: Ledger, as_of: date, settings: Settings) -> ir.Tabl
     ow = orders.filter(in_window(orders.day))
     next_month = ((ow.month - 1) // 3) * 3 + 4
     next_quarter = ibis.date(
-        ow.year + (next_month > 12).cast("int64"),
+        ow.year + ibis.ifelse(next_month > 12, 1, 0),
         ibis.ifelse(next_month > 12, 1, next_month),
         1,
     )
@@ -197,7 +197,7 @@ def account_features(ledger: Ledger, as_of: date, settings: Settings) -> ir.Tabl
     late_pos = ibis.greatest(iv.late, 0)
     zero = s.trust.invoice_zero_days
     credit = (
-        ibis.greatest(1.0 - late_pos / zero, 0.0) if zero > 0 else (iv.late <= 0).cast("float64")
+        ibis.greatest(1.0 - late_pos / zero, 0.0) if zero > 0 else ibis.ifelse(iv.late <= 0, 1.0, 0.0)
     )
     invoice = iv.group_by("account_id").agg(
         n_invoices=iv.count(),
