@@ -175,9 +175,11 @@ def side_by_side(
     model: Any = None
     params: list[float] = []
     for _ in range(repeats):
+        time.sleep(0.25)  # let the other process's BLAS threads stop spinning first
         t0 = time.perf_counter()
         model = ours()
         best_ours = min(best_ours, time.perf_counter() - t0)
+        time.sleep(0.25)
         seconds, params = theirs()
         best_theirs = min(best_theirs, seconds)
     return best_ours, model, best_theirs, params
