@@ -31,6 +31,7 @@ from accord.generate.vec import (
     Bool,
     Calendar,
     expand,
+    order_by,
     pick,
     pick_rows,
     stochastic_round,
@@ -196,7 +197,7 @@ def touchpoints(rng: np.random.Generator, plan: Plan, cal: Calendar, o: Orders) 
     evening = np.array([7, 18, 19, 20])[rng.integers(0, 4, n)]
     hour = np.where(rng.random(n) < 0.95, rng.integers(8, 18, n), evening)
     seconds = day * 86400 + hour * 3600 + rng.integers(0, 4, n) * 900
-    order = np.lexsort((seconds, acct))
+    order = order_by(acct, seconds)
     return Touches(
         acct=acct[order],
         day=day[order],

@@ -25,6 +25,7 @@ from accord.generate.vec import (
     Calendar,
     expand,
     one_per_group,
+    order_by,
     pick,
     rank_in_group,
     stochastic_round,
@@ -90,7 +91,7 @@ def over_service(
     day = cal.spread(rng, np.full(g.size, plan.as_of - 350), np.full(g.size, plan.as_of - 1))
     acct = np.concatenate([base.acct, oa[g]])
     all_day = np.concatenate([base.day, day])
-    order = np.lexsort((all_day, acct))
+    order = order_by(acct, all_day)
     return Service(
         acct=acct[order],
         day=all_day[order],
@@ -193,7 +194,7 @@ def feedback_frame(
     add(g, cal.spread(rng, plan.start[g], np.full(g.size, as_of)), 3)
 
     day = np.minimum(_cat(parts, 1), as_of)
-    order = np.lexsort((_cat(parts, 2), day, _cat(parts, 0)))
+    order = order_by(_cat(parts, 0), day, _cat(parts, 2))
     acct, kind, score, tag = (_cat(parts, i)[order] for i in (0, 2, 3, 4))
     day = day[order]
     n = acct.size
@@ -262,7 +263,7 @@ def commitments_frame(
         done = np.where(cancel | (done > as_of), NONE, done)
         rows.append((acct, np.full(n, code, dtype=np.int64), made, due, done, cancel))
 
-    order = np.lexsort((_cat(rows, 1), _cat(rows, 2), _cat(rows, 0)))
+    order = order_by(_cat(rows, 0), _cat(rows, 2), _cat(rows, 1))
     acct, side, made, due, done = (_cat(rows, i)[order] for i in range(5))
     cancel = np.concatenate([r[5] for r in rows])[order]
     n = acct.size
@@ -301,7 +302,7 @@ def referrals_frame(
     )
     outcome = np.where((direction == 0) & (day > plan.as_of - 30), 2, outcome)
     outcomes = w.REFERRAL_OUTCOMES_GIVEN + w.REFERRAL_OUTCOMES_RECEIVED
-    order = np.lexsort((day, acct))
+    order = order_by(acct, day)
     return pl.DataFrame(
         {
             "referral_id": ids("R", start, n, 7),

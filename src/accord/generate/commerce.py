@@ -27,6 +27,7 @@ from accord.generate.vec import (
     back_to_weekday,
     expand,
     one_per_group,
+    order_by,
     pick,
     rank_in_group,
     stochastic_round,
@@ -118,7 +119,7 @@ def order_days(rng: np.random.Generator, plan: Plan, cal: Calendar) -> Orders:
     move = flag[(rank >= 1) | plan.has("quota_pressure")[acct[flag]]]
     day[move] = back_to_weekday(day[move] - rng.integers(8, 13, move.size))
 
-    order = np.lexsort((kind, day, acct))
+    order = order_by(acct, day, kind)
     empty = np.zeros(0, dtype=np.int64)
     return Orders(
         acct=acct[order],
@@ -224,7 +225,7 @@ def opportunities(rng: np.random.Generator, plan: Plan, cal: Calendar, o: Orders
 
     # a professional visitor opens nothing in the window
     keep = ~(plan.has("professional_visitor")[acct] & (opened > as_of - 370))
-    order = np.lexsort((opened, acct))
+    order = order_by(acct, opened)
     order = order[keep[order]]
     order_opp = np.full(o.n, -1, dtype=np.int64)
     src = source[order]

@@ -62,9 +62,31 @@ def expand(counts: I64) -> tuple[I64, I64]:
     return grp, pos
 
 
-def rank_in_group(grp: I64, key: I64 | F64) -> I64:
+def order_by(*keys: I64) -> I64:
+    """Stable sort order by integer keys, most significant first (like `np.lexsort` reversed).
+
+    The keys are packed into one int64 and sorted once: several times faster
+    than `lexsort` on millions of rows.
+    """
+    n = keys[0].size
+    packed = np.zeros(n, dtype=np.int64)
+    if n == 0:
+        return packed
+    room = 1
+    for key in keys:
+        low = int(key.min())
+        span = int(key.max()) - low + 1
+        room *= span
+        if room >= 2**62:
+            raise OverflowError("sort keys too wide to pack into one integer")
+        packed = packed * span + (key - low)
+    out: I64 = np.argsort(packed, kind="stable").astype(np.int64)
+    return out
+
+
+def rank_in_group(grp: I64, key: I64) -> I64:
     """0-based rank of each row by `key` among the rows of its group (ties: row order)."""
-    order = np.lexsort((key, grp))
+    order = order_by(grp, key)
     counts = np.bincount(grp, minlength=int(grp.max()) + 1 if grp.size else 0)
     _, pos = expand(counts)
     ranks = np.empty(grp.size, dtype=np.int64)
@@ -74,7 +96,7 @@ def rank_in_group(grp: I64, key: I64 | F64) -> I64:
 
 def one_per_group(rng: np.random.Generator, grp: I64) -> Bool:
     """Mark one random row of every non-empty group."""
-    out: Bool = rank_in_group(grp, rng.random(grp.size)) == 0
+    out: Bool = rank_in_group(grp, rng.integers(0, 1 << 30, grp.size)) == 0
     return out
 
 
