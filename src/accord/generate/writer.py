@@ -65,9 +65,11 @@ def timestamps(seconds: I64) -> pl.Series:
 
 
 def money(cents: I64, valid: Bool | None = None) -> pl.Series:
-    """Cents as a decimal amount (written with two decimals); blank where not `valid`."""
-    out = pl.Series(cents / 100.0)
-    return out if valid is None else _blank(out, valid)
+    """Cents as an exact two-decimal amount; blank where not `valid`."""
+    whole = pl.Series(cents.astype(np.int64))
+    if valid is not None:
+        whole = _blank(whole, valid)
+    return whole.cast(pl.Decimal(18, 2)) / 100
 
 
 def integers(values: I64, valid: Bool | None = None) -> pl.Series:
@@ -76,7 +78,8 @@ def integers(values: I64, valid: Bool | None = None) -> pl.Series:
 
 
 def decimals(values: F64) -> pl.Series:
-    return pl.Series(values.astype(np.float64))
+    """Numbers written with two decimals."""
+    return money(np.round(values * 100).astype(np.int64))
 
 
 def gather(series: pl.Series, idx: I64, valid: Bool | None = None) -> pl.Series:
@@ -136,7 +139,7 @@ class BundleWriter:
     @staticmethod
     def _append(f: IO[bytes], frame: pl.DataFrame) -> None:
         # no field holds a comma, quote or line break (words.py has none): no quoting
-        frame.write_csv(f, include_header=False, quote_style="never", float_precision=2)
+        frame.write_csv(f, include_header=False, quote_style="never")
 
     def settle(self) -> None:
         """Wait for the writes queued before the previous `settle`: at most two chunks in memory."""
