@@ -175,11 +175,13 @@ def maximize(
     n_customers: float,
     gtol: float = 1e-7,
     max_iter: int = 200,
+    fallback: bool = True,
 ) -> Optimum:
     """Maximise `loglik` over log-parameters from `start`; raise ConvergenceError on failure.
 
     The objective is the mean negative log-likelihood per customer, so that
-    tolerances do not depend on the size of the data.
+    tolerances do not depend on the size of the data. `fallback` allows a
+    quasi-Newton pass when Newton stalls (not wanted for a rough first stage).
     """
     scale = 1.0 / max(n_customers, 1.0)
     last: dict[bytes, tuple[float, FloatArray, FloatArray]] = {}
@@ -212,7 +214,7 @@ def maximize(
     theta, iterations, converged = _newton(evaluate, theta0, gtol=gtol, max_iter=max_iter)
     if iterations == 0 and not converged:
         raise ConvergenceError("the likelihood cannot be evaluated at the starting values")
-    if not converged and not np.any(np.abs(theta) > _RUNAWAY):
+    if not converged and fallback and not np.any(np.abs(theta) > _RUNAWAY):
         # A quasi-Newton pass from where Newton stopped either finishes the job or
         # confirms that there is no interior maximum to find.
         res = optimize.minimize(

@@ -150,7 +150,7 @@ class BGNBD(Fitter):
         check_identifiable(x, w, self.model_name)
         data = _BGNBDData(x, tx, t_cal, w)
         rate = dot(w, x) / max(dot(w, t_cal), 1e-12)
-        start = np.array([1.0, 1.0 / max(rate, 1e-12), 1.0, 3.0])
+        start = np.array([0.5, 0.5 / max(rate, 1e-12), 1.0, 2.0])  # mean rate matched
         opt = maximize(
             lambda p, order: _loglik(data, p, order),
             start,

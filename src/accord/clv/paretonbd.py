@@ -350,7 +350,9 @@ class ParetoNBD(Fitter):
         data = _ParetoData(x, tx, t_cal, w)
         rate = dot(w, x) / max(dot(w, t_cal), 1e-12)
         mean_t = dot(w, t_cal) / max(float(w.sum()), 1e-12)
-        start = np.array([1.0, 1.0 / max(rate, 1e-12), 1.0, max(mean_t, 1e-6)])
+        # Scale-free start (r = s = 1/2, mean rate matched, β half the mean age): on
+        # CDNOW and simulated cohorts it needs the fewest Newton steps of those tried.
+        start = np.array([0.5, 0.5 / max(rate, 1e-12), 0.5, max(0.5 * mean_t, 1e-6)])
         # Coarse quadrature to get near the maximum, then the fine one to finish.
         data.tail.nodes = _COARSE
         try:
@@ -359,7 +361,9 @@ class ParetoNBD(Fitter):
                 start,
                 self.param_names,
                 n_customers=data.n,
-                gtol=1e-4,
+                gtol=1e-5,
+                max_iter=30,
+                fallback=False,
             )
             start, done = near.params, near.iterations
         except ConvergenceError:
