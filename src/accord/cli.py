@@ -452,7 +452,7 @@ def diagnose(
 
     Each pattern comes with the numbers that fired it, the threshold beside them,
     and an action for this week. The table shows the worst accounts first;
-    `--format json` prints every account (shape in docs/cli.md).
+    `--format json` prints every account (shape and formulas in docs/health.md).
 
     Examples:
 
