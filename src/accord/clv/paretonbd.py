@@ -52,7 +52,8 @@ from accord.clv.errors import ConvergenceError, IdentificationError
 BoolArray = npt.NDArray[np.bool_]
 
 #: (Laguerre, Legendre) node counts: a coarse rule to get near the maximum cheaply,
-#: a fine one (log F to ~1e-8 over a wide parameter range) to finish and to predict.
+#: a fine one (log F within ~5e-7 over a wide random parameter range, far closer for
+#: customer data) to finish and to predict.
 _COARSE = (8, 8)
 _FINE = (16, 16)
 
