@@ -197,7 +197,9 @@ def account_features(ledger: Ledger, as_of: date, settings: Settings) -> ir.Tabl
     late_pos = ibis.greatest(iv.late, 0)
     zero = s.trust.invoice_zero_days
     credit = (
-        ibis.greatest(1.0 - late_pos / zero, 0.0) if zero > 0 else ibis.ifelse(iv.late <= 0, 1.0, 0.0)
+        ibis.greatest(1.0 - late_pos / zero, 0.0)
+        if zero > 0
+        else ibis.ifelse(iv.late <= 0, 1.0, 0.0)
     )
     invoice = iv.group_by("account_id").agg(
         n_invoices=iv.count(),
