@@ -166,9 +166,9 @@ def rules(s: Settings) -> list[Rule]:
     )
 
     b = s.broken_promises
-    for side, rid, who in (
-        ("ours", "broken_promises_ours", "we"),
-        ("theirs", "broken_promises_theirs", "they"),
+    for side, rid in (
+        ("ours", "broken_promises_ours"),
+        ("theirs", "broken_promises_theirs"),
     ):
         due, kept = C(f"{side}_due"), C(f"{side}_kept")
         rate = _ratio(kept, due)
@@ -200,7 +200,6 @@ def rules(s: Settings) -> list[Rule]:
                 at_risk=side == "ours",
             )
         )
-        del who
 
     g = s.margin_giveaway
     above = C("discount") - C("segment_median_discount")
