@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from accord.cli import app
+from accord.storage.database import head_revision
 from tests.conftest import SAMPLE_BOOK
 
 
@@ -25,7 +26,7 @@ def _ok(cli: CliRunner, *args: str) -> str:
 
 def test_init_import_export_summary_as_json(cli: CliRunner, db: str, tmp_path: Path) -> None:
     init = json.loads(_ok(cli, "init", "--db", db, "--format", "json"))
-    assert init == {"url": db, "from_revision": None, "revision": "0001"}
+    assert init == {"url": db, "from_revision": None, "revision": head_revision()}
     report = json.loads(_ok(cli, "import", str(SAMPLE_BOOK), "--db", db, "--format", "json"))
     assert report["files"][1] == {
         "file": "accounts.csv",

@@ -4,8 +4,8 @@
   every aggregate runs inside the server and only one row per account comes back.
 * **SQLite** (the embedded default): SQLite has no median, percentile or
   parallel scans, so the columns the features need are read once as Arrow
-  (through `adbc_driver_sqlite` when installed, else the standard `sqlite3`
-  module) and registered, without copying, in an in-memory DuckDB. DuckDB's own
+  (through ADBC's SQLite driver, which fills Arrow arrays in C) and registered,
+  without copying, in an in-memory DuckDB. DuckDB's own
   sqlite scanner is an extension that is downloaded on first use, which an
   air-gapped install cannot do, so it is not used.
 
@@ -16,7 +16,6 @@ once. Only the columns listed in `COLUMNS` are read.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -24,12 +23,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import ibis  # type: ignore[import-untyped]
+import adbc_driver_sqlite.dbapi as adbc
+import ibis
 import pyarrow as pa
 import pyarrow.compute as pc
 import sqlalchemy as sa
-from ibis.backends import BaseBackend  # type: ignore[import-untyped]
-from ibis.expr import types as ir  # type: ignore[import-untyped]
+from ibis.backends import BaseBackend
+from ibis.expr import types as ir
 
 from accord.errors import BadInputError
 
@@ -181,8 +181,8 @@ _PROBE = {"t": "'x'", "i": "0", "f": "0.0", "d": "'1970-01-01'", "ts": "'1970-01
 _CAST = {"i": "INTEGER", "f": "REAL", "b": "INTEGER"}
 
 
-def _sqlite_select(name: str, *, probe: bool) -> str:
-    """The query for one table; with `probe`, a first row of the right types.
+def _sqlite_select(name: str) -> str:
+    """The query for one table, led by a row of the right types.
 
     ADBC's SQLite driver infers each column's type from the first rows and
     refuses a later change; a leading row of typed literals (dropped after)
@@ -197,10 +197,8 @@ def _sqlite_select(name: str, *, probe: bool) -> str:
         else:
             parts.append(f'"{col}"')
     query = f'SELECT {", ".join(parts)} FROM "{name}"'
-    if probe:
-        first = ", ".join(_PROBE[kind] for kind in COLUMNS[name].values())
-        query = f"SELECT {first} UNION ALL {query}"
-    return query
+    first = ", ".join(_PROBE[kind] for kind in COLUMNS[name].values())
+    return f"SELECT {first} UNION ALL {query}"
 
 
 def _typed(name: str, raw: pa.Table) -> pa.Table:
@@ -222,43 +220,17 @@ def _typed(name: str, raw: pa.Table) -> pa.Table:
 
 
 def _read_adbc(path: Path, name: str) -> pa.Table:
-    import adbc_driver_sqlite.dbapi as adbc
-
     with adbc.connect(str(path), autocommit=True) as con, con.cursor() as cur:
         cur.execute("PRAGMA busy_timeout = 10000")
-        cur.execute(_sqlite_select(name, probe=True))
+        cur.execute(_sqlite_select(name))
         table: pa.Table = cur.fetch_arrow_table()
     return table.slice(1)
-
-
-def _read_sqlite3(path: Path, name: str) -> pa.Table:
-    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
-    try:
-        rows = con.execute(_sqlite_select(name, probe=False)).fetchall()
-    finally:
-        con.close()
-    kinds = list(COLUMNS[name].values())
-    columns = list(zip(*rows, strict=True)) if rows else [() for _ in kinds]
-    arrays = [
-        pa.array(values, type=pa.string() if kind in ("d", "ts") else _ARROW[kind])
-        for values, kind in zip(columns, kinds, strict=True)
-    ]
-    return pa.table(arrays, names=list(COLUMNS[name]))
-
-
-def _has_adbc() -> bool:
-    try:
-        import adbc_driver_sqlite.dbapi  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 def read_sqlite(path: Path, names: tuple[str, ...], *, workers: int = 2) -> dict[str, pa.Table]:
     """The feature columns of each table, as typed Arrow, read in parallel."""
     if not path.exists():
         raise BadInputError(f"there is no database at {path}: run `accord init` first")
-    reader = _read_adbc if _has_adbc() else _read_sqlite3
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        raw = dict(zip(names, pool.map(lambda n: reader(path, n), names), strict=True))
+        raw = dict(zip(names, pool.map(lambda n: _read_adbc(path, n), names), strict=True))
     return {name: _typed(name, table) for name, table in raw.items()}

@@ -18,8 +18,8 @@ import math
 from datetime import date
 from typing import Any
 
-import ibis  # type: ignore[import-untyped]
-from ibis.expr import types as ir  # type: ignore[import-untyped]
+import ibis
+from ibis.expr import types as ir
 
 from accord.analytics.backend import Ledger
 from accord.config import Settings

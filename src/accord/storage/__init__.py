@@ -1,0 +1,7 @@
+"""Storage adapter: SQLAlchemy tables, Alembic migrations and the bulk path.
+
+Importing the package registers every table on `tables.metadata`, so that
+migrations and their agreement test see the whole schema.
+"""
+
+from accord.storage import snapshots as _snapshots  # noqa: F401  (registers health_snapshots)
