@@ -189,3 +189,16 @@ def test_expected_purchases_are_consistent_with_simulation() -> None:
 def test_summary_frame_is_polars(cdnow_sample: Cdnow) -> None:
     model = GammaGamma().fit([1, 2, 3], [10.0, 12.0, 20.0])
     assert isinstance(model.summary, pl.DataFrame)
+
+
+def test_fits_do_not_depend_on_the_order_of_customers(cdnow_sample: Cdnow) -> None:
+    order = np.random.default_rng(8).permutation(len(cdnow_sample.x))
+    for cls in (BGNBD, ParetoNBD):
+        a = cls().fit(cdnow_sample.x, cdnow_sample.tx, cdnow_sample.T)
+        b = cls().fit(cdnow_sample.x[order], cdnow_sample.tx[order], cdnow_sample.T[order])
+        assert a.params_ == b.params_  # exactly: fits run on sorted, collapsed rows
+        assert a.log_likelihood_ == b.log_likelihood_
+    repeat = cdnow_sample.summary.filter(pl.col("frequency") > 0)
+    m, x = repeat["monetary_value"].to_numpy(), repeat["frequency"].to_numpy()
+    order = order[order < len(m)]
+    assert GammaGamma().fit(x, m).params_ == GammaGamma().fit(x[order], m[order]).params_

@@ -113,3 +113,13 @@ def test_reading_cdnow_files(cdnow_path: Path) -> None:
 def test_reading_a_missing_file(tmp_path: Path) -> None:
     with pytest.raises(TransactionsError, match="cannot read"):
         read_transactions(tmp_path / "nope.csv")
+
+
+def test_summary_is_reproducible_whatever_the_row_order(cdnow_sample) -> None:  # type: ignore[no-untyped-def]
+    from tests.clv.conftest import CALIBRATION_END
+
+    rows = cdnow_sample.transactions
+    reference = summarize(rows, CALIBRATION_END)
+    for seed in (1, 2):
+        shuffled = summarize(rows.sample(fraction=1.0, shuffle=True, seed=seed), CALIBRATION_END)
+        assert shuffled.equals(reference)  # bit for bit: sums add in one order

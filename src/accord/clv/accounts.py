@@ -117,13 +117,17 @@ def account_outlook(
     if rows.height == 0:
         return AccountOutlook(_empty(), None, None, "no orders on or before the as-of date")
     stats = summarize(rows, as_of, observation_end=as_of, time_unit="weeks")
-    counts = rows.group_by("customer_id").agg(
-        pl.len().alias("orders"),
-        pl.col("date").min().alias("first_order_on"),
-        pl.col("date").max().alias("last_order_on"),
-        pl.col("amount").mean().alias("mean_order_value"),
+    counts = (
+        rows.sort("customer_id", "date", "amount")
+        .group_by("customer_id", maintain_order=True)
+        .agg(
+            pl.len().alias("orders"),
+            pl.col("date").min().alias("first_order_on"),
+            pl.col("date").max().alias("last_order_on"),
+            pl.col("amount").mean().alias("mean_order_value"),
+        )
     )
-    stats = stats.join(counts, on="customer_id")
+    stats = stats.join(counts, on="customer_id", maintain_order="left")
     x = stats["frequency"].to_numpy().astype(np.float64)
     tx = stats["recency"].to_numpy()
     t_cal = stats["T"].to_numpy()

@@ -149,7 +149,10 @@ class BGNBD(Fitter):
         x, tx, t_cal, w = validate_rft(frequency, recency, T, weights)
         check_identifiable(x, w, self.model_name)
         data = _BGNBDData(x, tx, t_cal, w)
-        rate = dot(w, x) / max(dot(w, t_cal), 1e-12)
+        # Start from the collapsed (sorted) rows, so that the result does not depend on
+        # the order of the customers, not even in the last bit.
+        total_t = dot(data.w, data.T) + dot(data.w0, data.T0)
+        rate = dot(data.wx, data.ux) / max(total_t, 1e-12)
         start = np.array([0.5, 0.5 / max(rate, 1e-12), 1.0, 2.0])  # mean rate matched
         opt = maximize(
             lambda p, order: _loglik(data, p, order),

@@ -349,8 +349,9 @@ class ParetoNBD(Fitter):
         x, tx, t_cal, w = validate_rft(frequency, recency, T, weights)
         check_identifiable(x, w, self.model_name)
         data = _ParetoData(x, tx, t_cal, w)
-        rate = dot(w, x) / max(dot(w, t_cal), 1e-12)
-        mean_t = dot(w, t_cal) / max(float(w.sum()), 1e-12)
+        # From the collapsed (sorted) rows: the result must not depend on row order.
+        rate = dot(data.w, data.x) / max(dot(data.w, data.T), 1e-12)
+        mean_t = dot(data.w, data.T) / max(data.n, 1e-12)
         # Scale-free start (r = s = 1/2, mean rate matched, β half the mean age): on
         # CDNOW and simulated cohorts it needs the fewest Newton steps of those tried.
         start = np.array([0.5, 0.5 / max(rate, 1e-12), 0.5, max(0.5 * mean_t, 1e-6)])

@@ -37,8 +37,17 @@ def unit_days(time_unit: str) -> float:
 
 
 def daily_purchases(transactions: pl.DataFrame) -> pl.DataFrame:
-    """One row per customer and day with purchases: `customer_id, date, amount` (summed)."""
-    return transactions.group_by("customer_id", "date").agg(pl.col("amount").sum())
+    """One row per customer and day with purchases: `customer_id, date, amount` (summed).
+
+    Rows are sorted first, so that every sum adds the same numbers in the same
+    order whatever the order of the input: the statistics (and so the fits) are
+    reproducible to the last bit.
+    """
+    return (
+        transactions.sort("customer_id", "date", "amount")
+        .group_by("customer_id", "date", maintain_order=True)
+        .agg(pl.col("amount").sum())
+    )
 
 
 def summarize(
@@ -77,11 +86,13 @@ def summarize(
     firsts = daily.group_by("customer_id").agg(
         pl.col("date").min().alias("first_purchase"),
     )
-    daily = daily.join(firsts, on="customer_id").filter(pl.col("first_purchase") <= cal_end)
+    daily = daily.join(firsts, on="customer_id", maintain_order="left").filter(
+        pl.col("first_purchase") <= cal_end
+    )
     in_cal = pl.col("date") <= cal_end
     in_hold = (pl.col("date") > cal_end) & (pl.col("date") <= pl.lit(end))
     is_first = pl.col("date") == pl.col("first_purchase")
-    per = daily.group_by("customer_id").agg(
+    per = daily.group_by("customer_id", maintain_order=True).agg(
         pl.col("first_purchase").first(),
         in_cal.sum().alias("_n_cal"),
         pl.col("date").filter(in_cal).max().alias("_last_cal"),
