@@ -88,3 +88,9 @@ def test_no_orders_before_as_of() -> None:
     outlook = account_outlook(orders, AS_OF)
     assert outlook.table.height == 0
     assert outlook.note == "no orders on or before the as-of date"
+
+
+def test_outlook_is_reproducible_whatever_the_row_order(orders: pl.DataFrame) -> None:
+    first = account_outlook(orders, AS_OF)
+    again = account_outlook(orders.sample(fraction=1.0, shuffle=True, seed=5), AS_OF)
+    assert again.table.equals(first.table)  # bit for bit, value ahead included
