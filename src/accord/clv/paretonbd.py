@@ -194,6 +194,7 @@ class _ParetoData:
     tail: _Tail
     i1: IntArray
     i2: IntArray
+    ratio: FloatArray
 
     def __init__(self, x: FloatArray, tx: FloatArray, T: FloatArray, w: FloatArray) -> None:
         (x, tx, T), w = collapse([x, tx, T], w)
@@ -219,92 +220,56 @@ def _attach_tail(data: _ParetoData, x: FloatArray, tx: FloatArray, T: FloatArray
     data.i2 = inverse[n_open:]
 
 
-def _row_terms(
-    data: _ParetoData, p: FloatArray, order: int
-) -> tuple[
-    FloatArray,
-    FloatArray,
-    FloatArray | None,
-    FloatArray | None,
-    tuple[FloatArray, FloatArray] | None,
-]:
-    """Per-row log of the two bracketed terms (A: alive at T, B: died in (t_x, T])."""
+def _row_terms(data: _ParetoData, p: FloatArray, order: int) -> tuple[FloatArray, FloatArray]:
+    """Per-row log of the two bracketed terms (A: alive at T, B: died in (t_x, T]).
+
+    Leaves `data.tail` computed to `order` (its moments are what derivatives need).
+    """
     r, alpha, s, beta = (float(v) for v in p)
-    x, T = data.x, data.T
-    rx = r + x
-    lat = np.log(alpha + T)
-    lbt = np.log(beta + T)
-    log_a = -rx * lat - s * lbt
-    log_b = np.full_like(x, -np.inf)
+    log_a = -(r + data.x) * np.log(alpha + data.T) - s * np.log(beta + data.T)
+    log_b = np.full_like(data.x, -np.inf)
     tail = data.tail
     tail.compute(r, alpha, s, beta, order)
     lf1 = tail.log_f[data.i1]
-    lf2 = tail.log_f[data.i2]
-    ratio = np.minimum(np.exp(lf2 - lf1), 1.0 - 1e-16)
+    ratio = np.minimum(np.exp(tail.log_f[data.i2] - lf1), 1.0 - 1e-16)  # F(T) / F(t_x)
+    data.ratio = ratio
     log_b[data.open] = math.log(s) + lf1 + np.log1p(-ratio)
-    if order == 0:
-        return log_a, log_b, None, None, None
-    # Gradients of the two terms, natural parameters (r, alpha, s, beta).
-    ga = np.stack([-lat, -rx / (alpha + T), -lbt, -s / (beta + T)], axis=1)
-    gb = np.zeros((len(x), 4))
-    xo = x[data.open]
-    c = np.stack([-np.ones_like(xo), -(r + xo), -np.ones_like(xo), -np.full_like(xo, s + 1.0)], 1)
-    mean1, mean2 = tail.mean[data.i1], tail.mean[data.i2]
-    inv = 1.0 / (1.0 - ratio)
-    g_tail = c * (mean1 - ratio[:, None] * mean2) * inv[:, None]  # ∇ log(F1 - F2)
-    gb[data.open] = g_tail
-    gb[data.open, 2] += 1.0 / s
-    if order == 1:
-        return log_a, log_b, ga, gb, None
-    # Hessians: K = ∇²F / F = E[∇² log f] + E[g gᵀ] at each tail, then log of the difference.
-    n = len(x)
-    ha = np.zeros((n, 4, 4))
-    inv_at, inv_bt = 1.0 / (alpha + T), 1.0 / (beta + T)
-    ha[:, 0, 1] = ha[:, 1, 0] = -inv_at
-    ha[:, 1, 1] = rx * inv_at**2
-    ha[:, 2, 3] = ha[:, 3, 2] = -inv_bt
-    ha[:, 3, 3] = s * inv_bt**2
-
-    def k_matrix(mean: FloatArray, second: FloatArray) -> FloatArray:
-        km = c[:, :, None] * c[:, None, :] * second
-        km[:, 0, 1] -= mean[:, 1]
-        km[:, 1, 0] -= mean[:, 1]
-        km[:, 1, 1] += (r + xo) * second[:, 1, 1]
-        km[:, 2, 3] -= mean[:, 3]
-        km[:, 3, 2] -= mean[:, 3]
-        km[:, 3, 3] += (s + 1.0) * second[:, 3, 3]
-        return km
-
-    k1 = k_matrix(mean1, tail.second[data.i1])
-    k2 = k_matrix(mean2, tail.second[data.i2])
-    hb_open = (k1 - ratio[:, None, None] * k2) * inv[:, None, None] - (
-        g_tail[:, :, None] * g_tail[:, None, :]
-    )
-    hb_open[:, 2, 2] -= 1.0 / s**2
-    hb = np.zeros((n, 4, 4))
-    hb[data.open] = hb_open
-    return log_a, log_b, ga, gb, (ha, hb)
+    return log_a, log_b
 
 
 def _loglik(
     data: _ParetoData, p: FloatArray, order: int
 ) -> tuple[float, FloatArray | None, FloatArray | None]:
+    """Log-likelihood, gradient and Hessian, contracted over rows and (x, t) pairs early.
+
+    With B = log s + log(F(t_x) - F(T)) and K = ∇²F/F at each tail (from the
+    quadrature moments), ∇B = ∇log(F1 - F2) + e_s/s and
+    ∇²B = (K1 - ρK2)/(1-ρ) - ∇log(F1-F2)∇log(F1-F2)ᵀ - e_ss/s², ρ = F2/F1;
+    each row's log(A + B) then mixes the two terms by their shares.
+    """
     r, alpha, s, beta = (float(v) for v in p)
-    ux, wx, w = data.ux, data.wx, data.w
-    terms = _row_terms(data, p, order)
-    log_a, log_b = terms[0], terms[1]
-    mix = np.logaddexp(log_a, log_b)
+    ux, wx, w, x, T = data.ux, data.wx, data.w, data.x, data.T
+    log_a, log_b = _row_terms(data, p, order)
     g_r, d_r, t_r = shifted_gamma_terms(r, ux, order)  # x enters only through Γ(r+x)
     ll = dot(wx, g_r) + data.n * (r * math.log(alpha) + s * math.log(beta))
-    ll += dot(w, mix)
+    ll += dot(w, np.logaddexp(log_a, log_b))
     if order == 0:
         return ll, None, None
-    ga, gb = terms[2], terms[3]
     assert d_r is not None
-    assert ga is not None
-    assert gb is not None
+    tail, ratio, op = data.tail, data.ratio, data.open
     wb = expit(log_b - log_a)
     wa = 1.0 - wb
+    inv_at, inv_bt = 1.0 / (alpha + T), 1.0 / (beta + T)
+    rx = r + x
+    ga = np.stack([-np.log(alpha + T), -rx * inv_at, -np.log(beta + T), -s * inv_bt], axis=1)
+    # The death term, on open rows: ∇ log(F1 - F2) from the tails' first moments.
+    xo = x[op]
+    c = np.stack([-np.ones_like(xo), -(r + xo), -np.ones_like(xo), np.full_like(xo, -(s + 1.0))], 1)
+    inv = 1.0 / (1.0 - ratio)
+    g_tail = c * (tail.mean[data.i1] - ratio[:, None] * tail.mean[data.i2]) * inv[:, None]
+    gb = g_tail.copy()
+    gb[:, 2] += 1.0 / s
+    wa_w, wb_o = w * wa, (w * wb)[op]
     grad = np.array(
         [
             dot(wx, d_r) + data.n * math.log(alpha),
@@ -313,22 +278,45 @@ def _loglik(
             data.n * s / beta,
         ]
     )
-    grad += np.einsum("n,ni->i", w, wa[:, None] * ga + wb[:, None] * gb)
+    grad += np.einsum("n,ni->i", wa_w, ga) + np.einsum("n,ni->i", wb_o, gb)
     if order == 1:
         return ll, grad, None
-    hess_pair = terms[4]
-    assert hess_pair is not None
     assert t_r is not None
-    ha, hb = hess_pair
     h = np.zeros((4, 4))
     h[0, 0] = dot(wx, t_r)
-    h[0, 1] = h[1, 0] = data.n / alpha
-    h[1, 1] = -data.n * r / alpha**2
-    h[2, 3] = h[3, 2] = data.n / beta
-    h[3, 3] = -data.n * s / beta**2
-    d = ga - gb
-    h += np.einsum("n,nij->ij", w * wa, ha) + np.einsum("n,nij->ij", w * wb, hb)
-    h += np.einsum("n,ni,nj->ij", w * wa * wb, d, d)
+    h[0, 1] = data.n / alpha - dot(wa_w, inv_at)
+    h[1, 1] = -data.n * r / alpha**2 + dot(wa_w, rx * inv_at**2)
+    h[2, 3] = data.n / beta - dot(wa_w, inv_bt)
+    h[3, 3] = -data.n * s / beta**2 + s * dot(wa_w, inv_bt**2)
+    h[2, 2] = -dot(wb_o, np.ones_like(wb_o)) / s**2
+    # Σ over open rows of their weight × (K1 - ρK2)/(1-ρ): weights gathered per (x, t) pair.
+    n_pairs = len(tail.x)
+    beta_pair = np.bincount(data.i1, weights=wb_o * inv, minlength=n_pairs) - np.bincount(
+        data.i2, weights=wb_o * ratio * inv, minlength=n_pairs
+    )
+    cp = np.stack(
+        [
+            -np.ones(n_pairs),
+            -(r + tail.x),
+            -np.ones(n_pairs),
+            np.full(n_pairs, -(s + 1.0)),
+        ],
+        1,
+    )
+    second, mean = tail.second, tail.mean
+    h += np.einsum("p,pa,pb,pab->ab", beta_pair, cp, cp, second)
+    h[0, 1] -= dot(beta_pair, mean[:, 1])
+    h[1, 1] += dot(beta_pair * (r + tail.x), second[:, 1, 1])
+    h[2, 3] -= dot(beta_pair, mean[:, 3])
+    h[3, 3] += (s + 1.0) * dot(beta_pair, second[:, 3, 3])
+    h -= np.einsum("o,oa,ob->ab", wb_o, g_tail, g_tail)
+    # Mixing the two terms: Σ w·wa·wb (∇A - ∇B)(∇A - ∇B)ᵀ, on open rows only.
+    d = ga[op] - gb
+    h += np.einsum("o,oa,ob->ab", (wa_w * wb)[op], d, d)
+    # Fill the symmetric half (entries above were accumulated on the upper triangle
+    # only where they are sparse).
+    h[1, 0] = h[0, 1]
+    h[3, 2] = h[2, 3]
     return ll, grad, h
 
 
@@ -428,7 +416,7 @@ class ParetoNBD(Fitter):
         data = _ParetoData.__new__(_ParetoData)
         data.x, data.tx, data.T = x, tx, T
         _attach_tail(data, x, tx, T)
-        log_a, log_b, *_ = _row_terms(data, p, 0)
+        log_a, log_b = _row_terms(data, p, 0)
         return log_a, log_b
 
 
