@@ -21,7 +21,7 @@ from accord.config import SettingInfo, Settings, describe, load_settings
 from accord.domain.schema import LEDGER
 from accord.errors import BadInputError, NotFoundError
 from accord.storage import bulk
-from accord.storage.database import bulk_transaction, make_engine, require_current, upgrade
+from accord.storage.database import make_engine, require_current, upgrade
 
 if TYPE_CHECKING:
     from accord.health import Diagnosis
@@ -93,17 +93,17 @@ def import_bundle(
     try:
         require_current(engine)
         report = ImportReport()
-        with bulk_transaction(engine) as conn:
-
-            def known(table: str, column: str, candidates: list[str]) -> set[str]:
-                return bulk.known_keys(conn, table, column, candidates)
+        with bulk.open_writer(engine) as writer:
 
             def on_read(file: str, rows: int) -> None:
                 if progress:
                     progress("read", file, rows, rows)
 
             loaded = load_bundle(
-                directory, known_keys=known, skip_invalid=skip_invalid, progress=on_read
+                directory,
+                known_keys=writer.known_keys,
+                skip_invalid=skip_invalid,
+                progress=on_read,
             )
             report.warnings = loaded.warnings
             for item in loaded.tables:
@@ -117,7 +117,7 @@ def import_bundle(
                     if progress:
                         progress("write", file, done, total)
 
-                counts = bulk.upsert(conn, item.table, item.frame, item.update_columns, on_rows)
+                counts = writer.upsert(item.table, item.frame, item.update_columns, on_rows)
                 report.files.append(
                     FileImport(
                         item.table.file,

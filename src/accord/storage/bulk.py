@@ -1,28 +1,38 @@
 """The bulk path between typed polars frames and the ledger tables.
 
-Writes are set-based upserts on the key: SQLite gets one prepared `INSERT …
-ON CONFLICT DO UPDATE` run over all rows (executemany); PostgreSQL gets
-`COPY` into a temporary table and one `INSERT … SELECT … ON CONFLICT`. A row
-whose values are unchanged is not rewritten, so importing twice changes
+An import writes through a `BulkWriter`: one transaction, set-based upserts on
+the key. Both backends stage the rows in a temporary table at C speed and
+merge them with one `INSERT … SELECT … ON CONFLICT DO UPDATE … WHERE changed`:
+
+* SQLite: Arrow arrays bound by ADBC's SQLite driver (no Python object per
+  value), under BEGIN IMMEDIATE so that the rows the importer checked
+  references against cannot change under it. Per-row foreign-key and CHECK
+  evaluation is suspended for the merge: the importer has already checked both,
+  set-based, and per-row they cost more than the insert itself.
+* PostgreSQL: `COPY` into the staging table; every constraint stays on.
+
+A row whose values are unchanged is not rewritten, so importing twice changes
 nothing and the counts say so.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import chain
+from typing import Any, Protocol
 
+import adbc_driver_sqlite.dbapi as adbc
 import polars as pl
+import pyarrow as pa
 import sqlalchemy as sa
 
 from accord.domain.schema import BY_NAME, Kind, Table
+from accord.errors import StorageError
 from accord.storage.tables import LEDGER_TABLES
 
 _LOOKUP_CHUNK = 5000
 _WRITE_CHUNK = 100_000
-_ROWS_PER_STATEMENT = 500
-_SQLITE_MAX_VARIABLES = 32_766
 _REBUILD_INDEXES_FROM = 50_000  # rows: beyond this, indexes are dropped and rebuilt
 
 RowsWritten = Callable[[int], None]
@@ -36,53 +46,55 @@ class WriteCounts:
     unchanged: int
 
 
-def known_keys(conn: sa.Connection, table: str, column: str, candidates: list[str]) -> set[str]:
-    """The candidates that exist as `table.column` in the database."""
-    col = LEDGER_TABLES[table].c[column]
-    found: set[str] = set()
-    for start in range(0, len(candidates), _LOOKUP_CHUNK):
-        chunk = candidates[start : start + _LOOKUP_CHUNK]
-        found.update(conn.execute(sa.select(col).where(col.in_(chunk))).scalars())
-    return found
+class BulkWriter(Protocol):
+    """What an import needs from the database, inside one transaction."""
+
+    def known_keys(self, table: str, column: str, candidates: list[str]) -> set[str]:
+        """The candidates that exist as `table.column` in the database."""
+        ...
+
+    def upsert(
+        self,
+        table: Table,
+        frame: pl.DataFrame,
+        update_columns: tuple[str, ...],
+        on_rows: RowsWritten | None = None,
+    ) -> WriteCounts:
+        """Insert new rows and update changed ones (only `update_columns`)."""
+        ...
 
 
-def _count(conn: sa.Connection, table: str) -> int:
-    return int(conn.execute(sa.text(f'SELECT count(*) FROM "{table}"')).scalar_one())
-
-
-def upsert(
-    conn: sa.Connection,
-    table: Table,
-    frame: pl.DataFrame,
-    update_columns: tuple[str, ...],
-    on_rows: RowsWritten | None = None,
-) -> WriteCounts:
-    """Insert new rows and update changed ones, inside the caller's transaction."""
-    if frame.height == 0:
-        return WriteCounts(0, 0, 0)
-    before = _count(conn, table.name)
-    indexes = list(LEDGER_TABLES[table.name].indexes)
-    # A big load into a small table: building the indexes once, sorted, beats
-    # updating them row by row in random order.
-    rebuild = frame.height >= _REBUILD_INDEXES_FROM and frame.height > before
-    if rebuild:
-        for index in indexes:
-            index.drop(conn)
-    if conn.dialect.name == "postgresql":
-        touched = _upsert_postgres(conn, table, frame, update_columns, on_rows)
-    else:
-        touched = _upsert_sqlite(conn, table, frame, update_columns, on_rows)
-    if rebuild:
-        postgres = conn.dialect.name == "postgresql"
-        if postgres:  # run the deferred FK checks now: PostgreSQL won't index with them pending
-            conn.exec_driver_sql("SET CONSTRAINTS ALL IMMEDIATE")
-        for index in indexes:
-            index.create(conn)
-        if postgres:
-            conn.exec_driver_sql("SET CONSTRAINTS ALL DEFERRED")
-    inserted = _count(conn, table.name) - before
-    updated = touched - inserted
-    return WriteCounts(inserted, updated, frame.height - inserted - updated)
+@contextmanager
+def open_writer(engine: sa.Engine) -> Iterator[BulkWriter]:
+    """A writer whose work is committed when the block ends, rolled back on an error."""
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            yield _PostgresWriter(conn)
+        return
+    path = engine.url.database
+    if not path or path == ":memory:":
+        raise StorageError("bulk import needs a SQLite file, not an in-memory database")
+    con = adbc.connect(path, autocommit=True)
+    cur = con.cursor()
+    try:
+        for pragma in (
+            "busy_timeout = 30000",
+            "foreign_keys = OFF",
+            "ignore_check_constraints = ON",
+            "temp_store = MEMORY",  # the staging tables
+            "cache_size = -262144",  # 256 MiB: index builds sort in memory
+        ):
+            cur.execute(f"PRAGMA {pragma}")
+        cur.execute("BEGIN IMMEDIATE")
+        try:
+            yield _SqliteWriter(cur, engine.dialect)
+        except BaseException:
+            cur.execute("ROLLBACK")
+            raise
+        cur.execute("COMMIT")
+    finally:
+        cur.close()
+        con.close()
 
 
 def _conflict_clause(table: Table, update_columns: tuple[str, ...], distinct: str) -> str:
@@ -92,6 +104,23 @@ def _conflict_clause(table: Table, update_columns: tuple[str, ...], distinct: st
     sets = ", ".join(f'"{c}" = excluded."{c}"' for c in update_columns)
     changed = " OR ".join(f'"{table.name}"."{c}" {distinct} excluded."{c}"' for c in update_columns)
     return f"ON CONFLICT ({key}) DO UPDATE SET {sets} WHERE {changed}"
+
+
+def _merge_sql(table: Table, staging: str, update_columns: tuple[str, ...], distinct: str) -> str:
+    names = ", ".join(f'"{c}"' for c in table.column_names)
+    # "WHERE true" tells SQLite's parser that ON CONFLICT belongs to the INSERT.
+    return (
+        f'INSERT INTO "{table.name}" ({names}) SELECT {names} FROM {staging} WHERE true '
+        + _conflict_clause(table, update_columns, distinct)
+    )
+
+
+def _rebuild_indexes(table: Table, rows: int, existing: int) -> list[sa.Index]:
+    """Indexes to drop and rebuild: a big load into a small table builds them once,
+    sorted, instead of updating them row by row in random order."""
+    if rows >= _REBUILD_INDEXES_FROM and rows > existing:
+        return list(LEDGER_TABLES[table.name].indexes)
+    return []
 
 
 def _sqlite_values(table: Table, frame: pl.DataFrame) -> pl.DataFrame:
@@ -109,79 +138,114 @@ def _sqlite_values(table: Table, frame: pl.DataFrame) -> pl.DataFrame:
     return frame.select(exprs)
 
 
-def _upsert_sqlite(
-    conn: sa.Connection,
-    table: Table,
-    frame: pl.DataFrame,
-    update_columns: tuple[str, ...],
-    on_rows: RowsWritten | None,
-) -> int:
-    """Many rows per statement (fewer round trips through the driver), run as executemany."""
-    width = len(table.column_names)
-    per_statement = max(1, min(_ROWS_PER_STATEMENT, _SQLITE_MAX_VARIABLES // width))
-    names = ", ".join(f'"{c}"' for c in table.column_names)
-    one = "(" + ", ".join("?" * width) + ")"
-    conflict = _conflict_clause(table, update_columns, "IS NOT")
+class _SqliteWriter:
+    def __init__(self, cursor: Any, dialect: sa.Dialect) -> None:
+        self._cur = cursor
+        self._dialect = dialect
 
-    def statement(rows: int) -> str:
-        return f'INSERT INTO "{table.name}" ({names}) VALUES {", ".join([one] * rows)} {conflict}'
+    def _scalar(self, sql: str) -> int:
+        self._cur.execute(sql)
+        return int(self._cur.fetchone()[0])
 
-    raw = conn.connection.driver_connection
-    assert raw is not None
-    cursor = raw.cursor()
-    touched = 0
-    for chunk in _sqlite_values(table, frame).iter_slices(_WRITE_CHUNK):
-        rows = chunk.rows()
-        full = len(rows) - len(rows) % per_statement
-        batches = [
-            tuple(chain.from_iterable(rows[i : i + per_statement]))
-            for i in range(0, full, per_statement)
-        ]
-        if batches:
-            cursor.executemany(statement(per_statement), batches)
-            touched += cursor.rowcount
-        if full < len(rows):
-            cursor.executemany(statement(1), rows[full:])
-            touched += cursor.rowcount
-        if on_rows:
-            on_rows(chunk.height)
-    cursor.close()
-    return touched
-
-
-def _upsert_postgres(
-    conn: sa.Connection,
-    table: Table,
-    frame: pl.DataFrame,
-    update_columns: tuple[str, ...],
-    on_rows: RowsWritten | None,
-) -> int:
-    staging = f"_accord_stage_{table.name}"
-    names = ", ".join(f'"{c}"' for c in table.column_names)
-    conn.exec_driver_sql(
-        f'CREATE TEMP TABLE "{staging}" (LIKE "{table.name}" INCLUDING DEFAULTS) ON COMMIT DROP'
-    )
-    raw = conn.connection.driver_connection
-    assert raw is not None
-    with raw.cursor() as cursor:
-        with cursor.copy(f'COPY "{staging}" ({names}) FROM STDIN (FORMAT csv)') as copy:
-            for chunk in frame.iter_slices(_WRITE_CHUNK):
-                copy.write(
-                    chunk.write_csv(
-                        include_header=False,
-                        datetime_format="%Y-%m-%dT%H:%M:%S%.f",
-                        date_format="%Y-%m-%d",
-                    )
-                )
-                if on_rows:
-                    on_rows(chunk.height)
-        cursor.execute(
-            f'INSERT INTO "{table.name}" ({names}) SELECT {names} FROM "{staging}" '
-            + _conflict_clause(table, update_columns, "IS DISTINCT FROM")
+    def known_keys(self, table: str, column: str, candidates: list[str]) -> set[str]:
+        keys = pa.table({"k": pa.array(candidates, pa.string())})
+        self._cur.adbc_ingest("_accord_keys", keys, mode="replace", temporary=True)
+        self._cur.execute(
+            f'SELECT k FROM temp._accord_keys WHERE k IN (SELECT "{column}" FROM "{table}")'
         )
-        touched = int(cursor.rowcount)
-        cursor.execute(f'DROP TABLE "{staging}"')
-    return touched
+        found = {str(row[0]) for row in self._cur.fetchall()}
+        self._cur.execute("DROP TABLE temp._accord_keys")
+        return found
+
+    def upsert(
+        self,
+        table: Table,
+        frame: pl.DataFrame,
+        update_columns: tuple[str, ...],
+        on_rows: RowsWritten | None = None,
+    ) -> WriteCounts:
+        if frame.height == 0:
+            return WriteCounts(0, 0, 0)
+        count = f'SELECT count(*) FROM "{table.name}"'
+        before = self._scalar(count)
+        indexes = _rebuild_indexes(table, frame.height, before)
+        for index in indexes:
+            self._cur.execute(f'DROP INDEX "{index.name}"')
+        staging = f"_accord_stage_{table.name}"
+        values = _sqlite_values(table, frame)
+        for i, chunk in enumerate(values.iter_slices(_WRITE_CHUNK)):
+            mode = "create" if i == 0 else "append"
+            self._cur.adbc_ingest(staging, chunk.to_arrow(), mode=mode, temporary=True)
+            if on_rows:
+                on_rows(chunk.height)
+        self._cur.execute(_merge_sql(table, f'temp."{staging}"', update_columns, "IS NOT"))
+        touched = self._scalar("SELECT changes()")
+        self._cur.execute(f'DROP TABLE temp."{staging}"')
+        for index in indexes:
+            self._cur.execute(str(sa.schema.CreateIndex(index).compile(dialect=self._dialect)))
+        inserted = self._scalar(count) - before
+        return WriteCounts(inserted, touched - inserted, frame.height - touched)
+
+
+class _PostgresWriter:
+    def __init__(self, conn: sa.Connection) -> None:
+        self._conn = conn
+
+    def _count(self, table: str) -> int:
+        return int(self._conn.exec_driver_sql(f'SELECT count(*) FROM "{table}"').scalar_one())
+
+    def known_keys(self, table: str, column: str, candidates: list[str]) -> set[str]:
+        col = LEDGER_TABLES[table].c[column]
+        found: set[str] = set()
+        for start in range(0, len(candidates), _LOOKUP_CHUNK):
+            chunk = candidates[start : start + _LOOKUP_CHUNK]
+            found.update(self._conn.execute(sa.select(col).where(col.in_(chunk))).scalars())
+        return found
+
+    def upsert(
+        self,
+        table: Table,
+        frame: pl.DataFrame,
+        update_columns: tuple[str, ...],
+        on_rows: RowsWritten | None = None,
+    ) -> WriteCounts:
+        if frame.height == 0:
+            return WriteCounts(0, 0, 0)
+        conn = self._conn
+        before = self._count(table.name)
+        indexes = _rebuild_indexes(table, frame.height, before)
+        for index in indexes:
+            index.drop(conn)
+        staging = f"_accord_stage_{table.name}"
+        names = ", ".join(f'"{c}"' for c in table.column_names)
+        conn.exec_driver_sql(
+            f'CREATE TEMP TABLE "{staging}" (LIKE "{table.name}" INCLUDING DEFAULTS) ON COMMIT DROP'
+        )
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        with raw.cursor() as cursor:
+            with cursor.copy(f'COPY "{staging}" ({names}) FROM STDIN (FORMAT csv)') as copy:
+                for chunk in frame.iter_slices(_WRITE_CHUNK):
+                    copy.write(
+                        chunk.write_csv(
+                            include_header=False,
+                            datetime_format="%Y-%m-%dT%H:%M:%S%.f",
+                            date_format="%Y-%m-%d",
+                        )
+                    )
+                    if on_rows:
+                        on_rows(chunk.height)
+            cursor.execute(_merge_sql(table, f'"{staging}"', update_columns, "IS DISTINCT FROM"))
+            touched = int(cursor.rowcount)
+            cursor.execute(f'DROP TABLE "{staging}"')
+        if indexes:
+            # Run the deferred FK checks now: PostgreSQL won't build an index with them pending.
+            conn.exec_driver_sql("SET CONSTRAINTS ALL IMMEDIATE")
+            for index in indexes:
+                index.create(conn)
+            conn.exec_driver_sql("SET CONSTRAINTS ALL DEFERRED")
+        inserted = self._count(table.name) - before
+        return WriteCounts(inserted, touched - inserted, frame.height - touched)
 
 
 def read_table(conn: sa.Connection, table_name: str) -> pl.DataFrame:

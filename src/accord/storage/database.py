@@ -7,8 +7,6 @@ a `postgresql://` URL. Engines are built by a function, never at import time.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -51,35 +49,6 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 def _begin_sqlite(conn: sa.Connection) -> None:
     conn.exec_driver_sql(conn.info.get("begin", "BEGIN"))
-
-
-@contextmanager
-def bulk_transaction(engine: sa.Engine) -> Iterator[sa.Connection]:
-    """One transaction for a validated bulk write.
-
-    On SQLite it takes the write lock at once (BEGIN IMMEDIATE), so the rows the
-    importer checked references against cannot change under it, and suspends the
-    per-row foreign-key and CHECK evaluation that the importer has already done
-    set-based (they cost more than the insert itself). On PostgreSQL it is a
-    plain transaction: COPY keeps every constraint.
-    """
-    with engine.connect() as conn:
-        if engine.dialect.name != "sqlite":
-            with conn.begin():
-                yield conn
-            return
-        raw = conn.connection.driver_connection
-        assert raw is not None
-        raw.execute("PRAGMA foreign_keys=OFF")
-        raw.execute("PRAGMA ignore_check_constraints=ON")
-        conn.info["begin"] = "BEGIN IMMEDIATE"
-        try:
-            with conn.begin():
-                yield conn
-        finally:
-            conn.info.pop("begin", None)
-            raw.execute("PRAGMA ignore_check_constraints=OFF")
-            raw.execute("PRAGMA foreign_keys=ON")
 
 
 def make_engine(url: str | None = None) -> sa.Engine:
