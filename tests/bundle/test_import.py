@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import polars as pl
+import pytest
 from tests.conftest import SAMPLE_BOOK
 
 from accord import services
@@ -173,3 +174,20 @@ def test_generated_book_round_trips(empty_url: str, tmp_path: Path) -> None:
         source = pl.read_csv(generated / table.file, infer_schema=False)
         exported = pl.read_csv(tmp_path / "first" / table.file, infer_schema=False)
         assert exported.height == source.height, table.file
+
+
+def test_an_import_stopped_midway_writes_nothing(book_url: str, tmp_path: Path) -> None:
+    """Ctrl-C (or any failure) while writing the fifth file leaves the book as it was."""
+
+    class StopError(Exception):
+        pass
+
+    def stop_at_touchpoints(stage: str, file: str, done: int, total: int) -> None:
+        if stage == "write" and file == "touchpoints.csv":
+            raise StopError
+
+    before = _export(book_url, tmp_path / "before")
+    with pytest.raises(StopError):
+        services.import_bundle(url=book_url, directory=SAMPLE_BOOK, progress=stop_at_touchpoints)
+    assert _export(book_url, tmp_path / "after") == before
+    assert services.book_summary(url=book_url).rows["accounts"] == 0
