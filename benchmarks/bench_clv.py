@@ -17,7 +17,8 @@ arrays: accord's time includes collapsing them into distinct histories and its
 standard errors; lifetimes' BG/NBD includes its Hessian too. Each fit is timed
 best-of-`repeats` (5; on (c) once), the two libraries' runs interleaved (one
 persistent lifetimes process answers fit requests) so that a busy machine
-slows both alike. The parameters are compared by their largest
+slows both alike; on (a) and (b) each timed run follows an untimed warm-up of
+the same fit, on both sides. The parameters are compared by their largest
 relative difference, and both parameter sets are scored with accord's
 log-likelihood (the same function), so "LL diff" > 0 means accord's estimate
 has the better likelihood.
@@ -60,22 +61,22 @@ import numpy as np
 from lifetimes import BetaGeoFitter, GammaGammaFitter, ParetoNBDFitter
 cache = {}
 print("ready", flush=True)
+def fit(data, model):
+    if model == "bgnbd":
+        return BetaGeoFitter().fit(data["x"], data["tx"], data["T"]), ["r", "alpha", "a", "b"]
+    if model == "paretonbd":
+        return ParetoNBDFitter().fit(data["x"], data["tx"], data["T"]), ["r", "alpha", "s", "beta"]
+    return GammaGammaFitter().fit(data["gx"], data["gm"]), ["p", "q", "v"]
 for line in sys.stdin:
-    path, model = line.split()
+    path, model, warm = line.split()
     if path not in cache:
         cache.clear()
         cache[path] = {k: v for k, v in np.load(path).items()}
     data = cache[path]
+    if warm == "1":
+        fit(data, model)
     t0 = time.perf_counter()
-    if model == "bgnbd":
-        f = BetaGeoFitter().fit(data["x"], data["tx"], data["T"])
-        names = ["r", "alpha", "a", "b"]
-    elif model == "paretonbd":
-        f = ParetoNBDFitter().fit(data["x"], data["tx"], data["T"])
-        names = ["r", "alpha", "s", "beta"]
-    else:
-        f = GammaGammaFitter().fit(data["gx"], data["gm"])
-        names = ["p", "q", "v"]
+    f, names = fit(data, model)
     seconds = time.perf_counter() - t0
     params = [float(f.params_[n]) for n in names]
     print(json.dumps({"seconds": seconds, "params": params}), flush=True)
@@ -97,10 +98,10 @@ class Lifetimes:
         if self.proc.stdout.readline().strip() != "ready":
             sys.exit("the lifetimes worker did not start")
 
-    def fit(self, path: Path, model: str) -> tuple[float, list[float]]:
+    def fit(self, path: Path, model: str, *, warm: bool) -> tuple[float, list[float]]:
         assert self.proc.stdin is not None
         assert self.proc.stdout is not None
-        self.proc.stdin.write(f"{path} {model}\n")
+        self.proc.stdin.write(f"{path} {model} {int(warm)}\n")
         answer = json.loads(self.proc.stdout.readline())
         return float(answer["seconds"]), list(answer["params"])
 
@@ -168,19 +169,29 @@ def resample(data: dict[str, np.ndarray], n: int) -> dict[str, np.ndarray]:  # t
 
 
 def side_by_side(
-    ours: Callable[[], Any], theirs: Callable[[], tuple[float, list[float]]], repeats: int
+    ours: Callable[[], Any],
+    theirs: Callable[[bool], tuple[float, list[float]]],
+    repeats: int,
 ) -> tuple[float, Any, float, list[float]]:
-    """Best-of-`repeats` times of both, runs interleaved (ours, theirs, ours, …)."""
+    """Best-of-`repeats` times of both, runs interleaved (ours, theirs, ours, …).
+
+    Before each run, a pause lets the other process's BLAS threads stop spinning;
+    when repeating, each timed run follows an untimed warm-up of the same fit (on
+    both sides), so that the pause does not leave a cold cache to the timed run.
+    """
+    warm = repeats > 1
     best_ours, best_theirs = float("inf"), float("inf")
     model: Any = None
     params: list[float] = []
     for _ in range(repeats):
-        time.sleep(0.25)  # let the other process's BLAS threads stop spinning first
+        time.sleep(0.25)
+        if warm:
+            ours()
         t0 = time.perf_counter()
         model = ours()
         best_ours = min(best_ours, time.perf_counter() - t0)
         time.sleep(0.25)
-        seconds, params = theirs()
+        seconds, params = theirs(warm)
         best_theirs = min(best_theirs, seconds)
     return best_ours, model, best_theirs, params
 
@@ -223,7 +234,7 @@ def main() -> None:
                     ).log_likelihood(d["x"], d["tx"], d["T"])
                     n = len(data["x"])
                 ours_t, ours, theirs_t, theirs_params = side_by_side(
-                    fit, lambda p=path, m=model: lifetimes.fit(p, m), repeats
+                    fit, lambda warm, p=path, m=model: lifetimes.fit(p, m, warm=warm), repeats
                 )
                 theirs = {"seconds": theirs_t, "params": theirs_params}
                 mine = np.array(list(ours.params_.values()))

@@ -38,9 +38,15 @@ _POLARS_ABOVE = 200_000  # rows above which collapsing goes through polars (mult
 _RUNAWAY = 23.0  # |log parameter| beyond which we say the likelihood has no interior maximum
 
 
+_BLAS_SAFE = 8192  # OpenBLAS runs dot products of up to 10,000 elements on one thread
+
+
 def dot(a: npt.NDArray[Any], b: npt.NDArray[Any]) -> float:
-    """Σ a·b without BLAS: OpenBLAS threads large dot products, which on a busy machine
-    costs milliseconds of waiting for cores instead of microseconds of work."""
+    """Σ a·b, avoiding threaded BLAS: OpenBLAS threads long dot products, which on a
+    busy machine costs milliseconds of waiting for cores instead of microseconds of
+    work. Short ones go to BLAS (less call overhead than einsum)."""
+    if len(a) <= _BLAS_SAFE:
+        return float(a @ b)
     return float(np.einsum("i,i->", a, b))
 
 
@@ -422,6 +428,11 @@ def trigamma(v: ArrayLike) -> FloatArray:
     if np.ndim(v) == 0:
         return np.asarray(_trigamma_scalar(float(v)))  # type: ignore[arg-type]
     x = np.array(v, dtype=np.float64, ndmin=1)
+    if x.min() >= 7.0:  # the common case for shape parameters times counts
+        i = 1.0 / x
+        i2 = i * i
+        out_big: FloatArray = i + 0.5 * i2 + i * i2 * _bernoulli_series(i2)
+        return out_big
     acc = np.zeros_like(x)
     small = np.flatnonzero(x < 7.0)
     while small.size:
@@ -474,3 +485,11 @@ def shifted_gamma_terms(
         return lg, dg, None
     tg = -np.concatenate(([0.0], np.cumsum(inv * inv)))[idx]
     return lg, dg, tg
+
+
+def _bernoulli_series(i2: FloatArray) -> FloatArray:
+    out: FloatArray = 1.0 / 6 - i2 * (
+        1.0 / 30
+        - i2 * (1.0 / 42 - i2 * (1.0 / 30 - i2 * (5.0 / 66 - i2 * (691.0 / 2730 - i2 * 7.0 / 6))))
+    )
+    return out

@@ -75,6 +75,8 @@ class _SpendData:
         self.s_x_lm_lx = dot(self.wx, (lm + lx))
         self.ux, inverse = np.unique(x, return_inverse=True)
         self.wux = np.bincount(inverse, weights=w, minlength=len(self.ux))
+        self.wux_x = self.wux * self.ux
+        self.wux_xx = self.wux_x * self.ux
 
 
 def _loglik(
@@ -101,7 +103,7 @@ def _loglik(
     dpq = digamma(pu + q)
     grad = np.array(
         [
-            dot((wux * ux), (dpq - digamma(pu))) + data.s_x_lm_lx - s_x_lbig,
+            dot(data.wux_x, (dpq - digamma(pu))) + data.s_x_lm_lx - s_x_lbig,
             dot(wux, dpq) - s_lbig + n * (math.log(gamma) - float(digamma(q))),
             n * q / gamma - p * s_x_inv - q * s_inv,
         ]
@@ -111,8 +113,8 @@ def _loglik(
     inv2 = inv * inv
     tpq = trigamma(pu + q)
     h = np.empty((3, 3))
-    h[0, 0] = dot((wux * ux * ux), (tpq - trigamma(pu)))
-    h[0, 1] = h[1, 0] = dot((wux * ux), tpq)
+    h[0, 0] = dot(data.wux_xx, (tpq - trigamma(pu)))
+    h[0, 1] = h[1, 0] = dot(data.wux_x, tpq)
     h[0, 2] = h[2, 0] = -s_x_inv
     h[1, 1] = dot(wux, tpq) - n * float(trigamma(q))
     h[1, 2] = h[2, 1] = n / gamma - s_inv
