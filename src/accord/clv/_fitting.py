@@ -77,7 +77,7 @@ def collapse(
         return [grouped[c].to_numpy().astype(np.float64) for c in names], grouped[
             "w"
         ].to_numpy().astype(np.float64)
-    order = np.lexsort(tuple(reversed(columns)))
+    order = _lex_order(columns)
     sorted_cols = [c[order] for c in columns]
     change = np.zeros(n, dtype=bool)
     change[0] = True
@@ -85,6 +85,23 @@ def collapse(
         change[1:] |= c[1:] != c[:-1]
     starts = np.flatnonzero(change)
     return [c[starts] for c in sorted_cols], np.add.reduceat(w[order], starts)
+
+
+def _lex_order(columns: Sequence[FloatArray]) -> IntArray:
+    """The lexicographic order of the rows.
+
+    For (count, value) pairs — a small whole-number first column — an unstable
+    sort on the values then a stable radix sort on the 16-bit counts is several
+    times faster than numpy's multi-key lexsort; otherwise lexsort.
+    """
+    if len(columns) == 2:
+        first, second = columns
+        if first.min() >= 0 and first.max() < 32767 and np.all(first == np.floor(first)):
+            order = np.argsort(second)
+            out: IntArray = order[np.argsort(first[order].astype(np.int16), kind="stable")]
+            return out
+    lex: IntArray = np.lexsort(tuple(reversed(columns)))
+    return lex
 
 
 @dataclass(frozen=True, slots=True)
@@ -406,7 +423,7 @@ def distinct_rows(columns: Sequence[FloatArray]) -> tuple[list[FloatArray], IntA
     n = len(columns[0])
     if n == 0:
         return [c.copy() for c in columns], np.zeros(0, dtype=np.int64)
-    order = np.lexsort(tuple(reversed(columns)))
+    order = _lex_order(columns)
     sorted_cols = [c[order] for c in columns]
     change = np.zeros(n, dtype=bool)
     change[0] = True
