@@ -202,3 +202,10 @@ def test_fits_do_not_depend_on_the_order_of_customers(cdnow_sample: Cdnow) -> No
     m, x = repeat["monetary_value"].to_numpy(), repeat["frequency"].to_numpy()
     order = order[order < len(m)]
     assert GammaGamma().fit(x, m).params_ == GammaGamma().fit(x[order], m[order]).params_
+
+
+def test_paretonbd_fit_rule_agrees_with_the_precise_rule(cdnow_sample: Cdnow) -> None:
+    """The fit finishes on a 12-node rule; the 20-node rule used to predict agrees."""
+    model = ParetoNBD().fit(cdnow_sample.x, cdnow_sample.tx, cdnow_sample.T)
+    precise = model.log_likelihood(cdnow_sample.x, cdnow_sample.tx, cdnow_sample.T)
+    assert model.log_likelihood_ == pytest.approx(precise, rel=1e-9)
