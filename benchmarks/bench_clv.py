@@ -136,6 +136,7 @@ def cdnow_dir() -> Path:
     env = os.environ.get("ACCORD_CDNOW_DIR")
     for path in (
         Path(env) if env else None,
+        ROOT / "tests/data/cdnow",
         ROOT.parent / "shared/data/cdnow",
         ROOT / "shared/data/cdnow",
     ):

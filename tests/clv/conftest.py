@@ -1,8 +1,8 @@
 """Fixtures of the lifetime-value tests: the CDNOW data shipped in shared/data/cdnow.
 
 The files are the ones distributed with the `lifetimes` package (Fader & Hardie's
-CDNOW sample and master). Found via $ACCORD_CDNOW_DIR, else ../shared/data/cdnow
-beside the repository (where CI puts shared/), else shared/data/cdnow inside it.
+CDNOW sample and master). Found via $ACCORD_CDNOW_DIR, else the copy in
+tests/data/cdnow, else ../shared/data/cdnow beside the repository.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ CALIBRATION_END = date(1997, 9, 30)  # 39 weeks after 1997-01-01 (FHL 2005)
 def cdnow_dir() -> Path:
     candidates = [
         Path(os.environ["ACCORD_CDNOW_DIR"]) if "ACCORD_CDNOW_DIR" in os.environ else None,
+        ROOT / "tests" / "data" / "cdnow",  # the copy the repository carries
         ROOT.parent / "shared" / "data" / "cdnow",
         ROOT / "shared" / "data" / "cdnow",
     ]
