@@ -238,6 +238,26 @@ def _expected_y(
         a = 1.0 + math.copysign(1e-7, a - 1.0)
     z = t / (alpha + T + t)
     c = a + b + x - 1.0
-    f = hyp2f1(a + b - 1.0 - r, a - 1.0, c, z)
+    f = _hyp2f1(a + b - 1.0 - r, a - 1.0, c, z)
     out: FloatArray = c / (a - 1.0) * (1.0 - np.power(1.0 - z, a - 1.0) * f)
+    return out
+
+
+def _hyp2f1(A: float, B: float, C: FloatArray, z: FloatArray) -> FloatArray:
+    """2F1(A, B; C; z) for 0 <= z < 1: scipy's, and where that overflows (large C with
+    z near 1, e.g. a heavy buyer over a long horizon) the Gauss series summed directly —
+    with C large its terms fall off fast, so it converges in a few hundred terms."""
+    C, z = np.broadcast_arrays(np.asarray(C, dtype=np.float64), np.asarray(z, dtype=np.float64))
+    out = np.array(hyp2f1(A, B, C, z), dtype=np.float64)
+    bad = ~np.isfinite(out)
+    if bad.any():
+        cb, zb = C[bad], z[bad]
+        term = np.ones_like(cb)
+        total = np.ones_like(cb)
+        for n in range(100_000):
+            term = term * (A + n) * (B + n) / ((cb + n) * (n + 1.0)) * zb
+            total += term
+            if np.all(np.abs(term) <= 1e-17 * np.abs(total)):
+                break
+        out[bad] = total
     return out
