@@ -171,16 +171,25 @@ class _SqliteWriter:
         indexes = _rebuild_indexes(table, frame.height, before)
         for index in indexes:
             self._cur.execute(f'DROP INDEX "{index.name}"')
+        # An empty table takes the rows as they are (keys are unique: the importer checked);
+        # otherwise they are staged and merged.
+        direct = before == 0
         staging = f"_accord_stage_{table.name}"
         values = _sqlite_values(table, frame)
         for i, chunk in enumerate(values.iter_slices(_WRITE_CHUNK)):
-            mode = "create" if i == 0 else "append"
-            self._cur.adbc_ingest(staging, chunk.to_arrow(), mode=mode, temporary=True)
+            if direct:
+                self._cur.adbc_ingest(table.name, chunk.to_arrow(), mode="append")
+            else:
+                mode = "create" if i == 0 else "append"
+                self._cur.adbc_ingest(staging, chunk.to_arrow(), mode=mode, temporary=True)
             if on_rows:
                 on_rows(chunk.height)
-        self._cur.execute(_merge_sql(table, f'temp."{staging}"', update_columns, "IS NOT"))
-        touched = self._scalar("SELECT changes()")
-        self._cur.execute(f'DROP TABLE temp."{staging}"')
+        if direct:
+            touched = frame.height
+        else:
+            self._cur.execute(_merge_sql(table, f'temp."{staging}"', update_columns, "IS NOT"))
+            touched = self._scalar("SELECT changes()")
+            self._cur.execute(f'DROP TABLE temp."{staging}"')
         for index in indexes:
             self._cur.execute(str(sa.schema.CreateIndex(index).compile(dialect=self._dialect)))
         inserted = self._scalar(count) - before
