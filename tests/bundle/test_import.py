@@ -191,3 +191,20 @@ def test_an_import_stopped_midway_writes_nothing(book_url: str, tmp_path: Path) 
         services.import_bundle(url=book_url, directory=SAMPLE_BOOK, progress=stop_at_touchpoints)
     assert _export(book_url, tmp_path / "after") == before
     assert services.book_summary(url=book_url).rows["accounts"] == 0
+
+
+def test_enumerations_are_read_in_any_case(book_url: str, bundle: Path) -> None:
+    text = (bundle / "touchpoints.csv").read_text()
+    (bundle / "touchpoints.csv").write_text(
+        text.replace(
+            "T1,A1,2026-01-05T10:00:00,meeting,mutual,insight",
+            "T1,A1,2026-01-05T10:00:00,Meeting,MUTUAL,Insight",
+        )
+    )
+    services.import_bundle(url=book_url, directory=bundle)
+    stored = services.read_ledger_table(url=book_url, table="touchpoints").row(0, named=True)
+    assert (stored["channel"], stored["direction"], stored["purpose"]) == (
+        "meeting",
+        "mutual",
+        "insight",
+    )

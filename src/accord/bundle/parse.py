@@ -188,9 +188,10 @@ def _type_columns(
     string work beyond the typing itself.
     """
     frame = raw.select(pl.col(ROW), *[_typed(table.column(n))[0].alias(n) for n in present])
-    for name in present:  # the slow, general ISO 8601 reading, only where the fast one failed
-        if table.column(name).kind is Kind.DATETIME:
-            frame = _datetime_fallback(raw, frame, name)
+    for name in present:  # the general reading, only where the fast, exact one failed
+        slow = _slow_reading(table.column(name))
+        if slow is not None:
+            frame = _fallback(raw, frame, name, slow)
     checks: list[pl.DataFrame] = []
     for name in present:
         col = table.column(name)
@@ -219,14 +220,24 @@ def _type_columns(
     return frame, problems.sort(ROW, "column")
 
 
-def _datetime_fallback(raw: pl.DataFrame, frame: pl.DataFrame, name: str) -> pl.DataFrame:
-    """Read, with the full ISO 8601 grammar, the cells the fast format could not."""
+def _slow_reading(col: Column) -> pl.Expr | None:
+    """The general reading of a column whose fast reading takes only the common form."""
+    if col.kind is Kind.DATETIME:  # full ISO 8601: offsets, fractions, a date alone
+        return _datetime(pl.col(col.name))
+    if col.kind is Kind.ENUM:  # any case
+        low = pl.col(col.name).str.to_lowercase()
+        return pl.when(low.is_in(list(col.allowed))).then(low)
+    return None
+
+
+def _fallback(raw: pl.DataFrame, frame: pl.DataFrame, name: str, slow: pl.Expr) -> pl.DataFrame:
+    """Read with `slow` the cells the fast reading could not (few, in practice)."""
     todo = raw.get_column(name).is_not_null() & frame.get_column(name).is_null()
     if not todo.any():
         return frame
-    slow = raw.filter(todo).select(pl.col(ROW), _datetime(pl.col(name)).alias("__slow"))
+    slow_frame = raw.filter(todo).select(pl.col(ROW), slow.alias("__slow"))
     return (
-        frame.join(slow, on=ROW, how="left", maintain_order="left")
+        frame.join(slow_frame, on=ROW, how="left", maintain_order="left")
         .with_columns(pl.coalesce(name, "__slow").alias(name))
         .drop("__slow")
     )
@@ -262,7 +273,7 @@ def _typed(col: Column) -> tuple[pl.Expr, pl.Expr]:
                 pl.when(ok).then(src.str.to_date("%Y-%m-%d", strict=False)),
                 pl.lit("not a valid date: ") + quoted + pl.lit(" (expected YYYY-MM-DD)"),
             )
-        case Kind.DATETIME:  # the common exact form here; see _datetime_fallback
+        case Kind.DATETIME:  # the common exact form here; see _slow_reading
             fast = src.str.to_datetime("%Y-%m-%dT%H:%M:%S", time_unit="us", strict=False)
             return fast, pl.lit("not a valid date or time: ") + quoted + pl.lit(
                 " (expected ISO 8601, e.g. 2026-03-01T14:30:00)"
@@ -273,11 +284,10 @@ def _typed(col: Column) -> tuple[pl.Expr, pl.Expr]:
                 pl.when(low == "true").then(True).when(low == "false").then(False),
                 pl.lit("not true or false: ") + quoted,
             )
-        case Kind.ENUM:
-            low = src.str.to_lowercase()
+        case Kind.ENUM:  # exact lower case here; see _slow_reading
             allowed = list(col.allowed)
             return (
-                pl.when(low.is_in(allowed)).then(low),
+                pl.when(src.is_in(allowed)).then(src),
                 pl.lit(f"unknown {col.name.replace('_', ' ')} ")
                 + quoted
                 + pl.lit(f"; expected one of: {', '.join(allowed)}"),

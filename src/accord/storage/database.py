@@ -39,6 +39,9 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     # Transactions are SQLAlchemy's to begin (see the "begin" listener), not the driver's.
     dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
+    # Larger pages: fewer to write and index on bulk loads. Only takes effect on a
+    # new, empty file (before WAL is switched on); a no-op afterwards.
+    cur.execute("PRAGMA page_size=16384")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
