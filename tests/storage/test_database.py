@@ -99,3 +99,24 @@ def test_migrations_build_exactly_the_declared_tables(book_url: str) -> None:
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
     engine.dispose()
     assert diff == []
+
+
+def test_an_open_reader_sees_an_import(tmp_path: Path) -> None:
+    """A long-lived connection (a web server's, say) sees what an import committed.
+
+    Guards the bulk path against tricks that would leave such a reader on a stale
+    snapshot (switching the journal mode away from WAL and back does).
+    """
+    import sqlite3
+
+    from tests.conftest import SAMPLE_BOOK
+
+    path = tmp_path / "b.db"
+    url = f"sqlite:///{path}"
+    services.init_database(url=url)
+    reader = sqlite3.connect(path)
+    assert reader.execute("SELECT count(*) FROM accounts").fetchone() == (0,)
+    services.import_bundle(url=url, directory=SAMPLE_BOOK)
+    assert reader.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    assert reader.execute("SELECT count(*) FROM accounts").fetchone() == (3,)
+    reader.close()
