@@ -145,9 +145,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("opportunity_id", name=op.f("pk_opportunities")),
     )
     with op.batch_alter_table("opportunities", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_opportunities_account_id_opened_on", ["account_id", "opened_on"], unique=False
-        )
+        batch_op.create_index("ix_opportunities_account_id", ["account_id"], unique=False)
 
     op.create_table(
         "referrals",
@@ -180,9 +178,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("referral_id", name=op.f("pk_referrals")),
     )
     with op.batch_alter_table("referrals", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_referrals_account_id_made_on", ["account_id", "made_on"], unique=False
-        )
+        batch_op.create_index("ix_referrals_account_id", ["account_id"], unique=False)
 
     op.create_table(
         "service_log",
@@ -212,9 +208,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("entry_id", name=op.f("pk_service_log")),
     )
     with op.batch_alter_table("service_log", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_service_log_account_id_worked_on", ["account_id", "worked_on"], unique=False
-        )
+        batch_op.create_index("ix_service_log_account_id", ["account_id"], unique=False)
 
     op.create_table(
         "touchpoints",
@@ -260,9 +254,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("touchpoint_id", name=op.f("pk_touchpoints")),
     )
     with op.batch_alter_table("touchpoints", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_touchpoints_account_id_occurred_at", ["account_id", "occurred_at"], unique=False
-        )
+        batch_op.create_index("ix_touchpoints_account_id", ["account_id"], unique=False)
 
     op.create_table(
         "commitments",
@@ -306,9 +298,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("commitment_id", name=op.f("pk_commitments")),
     )
     with op.batch_alter_table("commitments", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_commitments_account_id_due_on", ["account_id", "due_on"], unique=False
-        )
+        batch_op.create_index("ix_commitments_account_id", ["account_id"], unique=False)
 
     op.create_table(
         "feedback",
@@ -343,9 +333,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("feedback_id", name=op.f("pk_feedback")),
     )
     with op.batch_alter_table("feedback", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_feedback_account_id_received_on", ["account_id", "received_on"], unique=False
-        )
+        batch_op.create_index("ix_feedback_account_id", ["account_id"], unique=False)
 
     op.create_table(
         "orders",
@@ -384,9 +372,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("order_id", name=op.f("pk_orders")),
     )
     with op.batch_alter_table("orders", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_orders_account_id_ordered_on", ["account_id", "ordered_on"], unique=False
-        )
+        batch_op.create_index("ix_orders_account_id", ["account_id"], unique=False)
 
     op.create_table(
         "invoices",
@@ -416,9 +402,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("invoice_id", name=op.f("pk_invoices")),
     )
     with op.batch_alter_table("invoices", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_invoices_account_id_issued_on", ["account_id", "issued_on"], unique=False
-        )
+        batch_op.create_index("ix_invoices_account_id", ["account_id"], unique=False)
 
     op.create_table(
         "order_lines",
@@ -450,35 +434,35 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("order_lines")
     with op.batch_alter_table("invoices", schema=None) as batch_op:
-        batch_op.drop_index("ix_invoices_account_id_issued_on")
+        batch_op.drop_index("ix_invoices_account_id")
 
     op.drop_table("invoices")
     with op.batch_alter_table("orders", schema=None) as batch_op:
-        batch_op.drop_index("ix_orders_account_id_ordered_on")
+        batch_op.drop_index("ix_orders_account_id")
 
     op.drop_table("orders")
     with op.batch_alter_table("feedback", schema=None) as batch_op:
-        batch_op.drop_index("ix_feedback_account_id_received_on")
+        batch_op.drop_index("ix_feedback_account_id")
 
     op.drop_table("feedback")
     with op.batch_alter_table("commitments", schema=None) as batch_op:
-        batch_op.drop_index("ix_commitments_account_id_due_on")
+        batch_op.drop_index("ix_commitments_account_id")
 
     op.drop_table("commitments")
     with op.batch_alter_table("touchpoints", schema=None) as batch_op:
-        batch_op.drop_index("ix_touchpoints_account_id_occurred_at")
+        batch_op.drop_index("ix_touchpoints_account_id")
 
     op.drop_table("touchpoints")
     with op.batch_alter_table("service_log", schema=None) as batch_op:
-        batch_op.drop_index("ix_service_log_account_id_worked_on")
+        batch_op.drop_index("ix_service_log_account_id")
 
     op.drop_table("service_log")
     with op.batch_alter_table("referrals", schema=None) as batch_op:
-        batch_op.drop_index("ix_referrals_account_id_made_on")
+        batch_op.drop_index("ix_referrals_account_id")
 
     op.drop_table("referrals")
     with op.batch_alter_table("opportunities", schema=None) as batch_op:
-        batch_op.drop_index("ix_opportunities_account_id_opened_on")
+        batch_op.drop_index("ix_opportunities_account_id")
 
     op.drop_table("opportunities")
     with op.batch_alter_table("contacts", schema=None) as batch_op:
