@@ -379,7 +379,9 @@ def _lifetime(orders: pl.DataFrame, day: date, settings: Settings) -> pl.DataFra
         outlook = account_outlook(orders, day, min_accounts=settings.continuity.min_model_accounts)
     except ClvError:
         return None
-    return outlook.table.select("account_id", "p_alive", "expected_value_12m")
+    return outlook.table.select(
+        "account_id", "p_alive", "expected_orders_12m", "expected_value_12m", "horizon"
+    )
 
 
 def health_snapshots(*, url: str | None, account_id: str | None = None) -> pl.DataFrame:

@@ -22,7 +22,13 @@ from accord.health.dimensions import DIMENSIONS, score
 from accord.health.explain import facts
 from accord.health.orientation import account_orientation, seller_orientation
 
-OUTLOOK_SCHEMA = {"account_id": pl.String, "p_alive": pl.Float64, "expected_value_12m": pl.Float64}
+OUTLOOK_SCHEMA = {
+    "account_id": pl.String,
+    "p_alive": pl.Float64,
+    "expected_orders_12m": pl.Float64,
+    "expected_value_12m": pl.Float64,
+    "horizon": pl.String,
+}
 
 
 @dataclass(frozen=True)
@@ -60,7 +66,9 @@ class Diagnosis:
             (pl.col("decision_maker_known") > 0).alias("decision_maker_known"),
             (pl.col("champion_known") > 0).alias("champion_known"),
             pl.col("p_alive").round(4),
+            pl.col("expected_orders_12m").round(3),
             pl.col("expected_value_12m").round(2),
+            "horizon",
         )
         patterns: dict[str, list[dict[str, Any]]] = {}
         for row in self.patterns.iter_rows(named=True):
@@ -96,7 +104,9 @@ class Diagnosis:
                     },
                     "lifetime": {
                         "p_alive": r["p_alive"],
+                        "expected_orders_12m": r["expected_orders_12m"],
                         "value_ahead_12m": r["expected_value_12m"],
+                        "horizon": r["horizon"],
                     },
                 }
             )
