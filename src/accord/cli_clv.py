@@ -245,3 +245,75 @@ def report(
 
 
 __all__ = ["clv_app"]
+
+
+@clv_app.command(
+    "accounts",
+    epilog="Example: `accord clv accounts --db sqlite:///book.db --as-of 2026-06-30 --top 20`",
+)
+def accounts(
+    as_of: Annotated[
+        str | None,
+        typer.Option(help="Judge as of this date (YYYY-MM-DD); default today.", show_default=False),
+    ] = None,
+    account: Annotated[
+        str | None, typer.Option(help="Only this account id.", show_default=False)
+    ] = None,
+    top: Annotated[int, typer.Option(min=1, help="Rows shown in the table format.")] = 25,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            envvar="ACCORD_DATABASE_URL",
+            help="Database URL (default sqlite:///accord.db; also $ACCORD_DATABASE_URL).",
+            show_default=False,
+        ),
+    ] = None,
+    format: Annotated[FormatChoice, typer.Option("--format", "-f")] = FormatChoice.TABLE,
+) -> None:
+    """Lifetime value per account from the book's orders.
+
+    For each account: probability it is still a customer, expected orders and
+    value over the next 12 months, and the horizon label — a friend for a
+    reason, a season or a lifetime (the rule is in docs/clv.md).
+    """
+    from accord import services
+
+    try:
+        day = _date(as_of) if as_of else None
+        result = services.lifetime_outlook(url=db, as_of=day, account_id=account)
+    except AccordError as exc:
+        _fail(exc)
+    rows = result.table.select(
+        "account_id",
+        "orders",
+        pl.col("last_order_on").cast(pl.String),
+        pl.col("p_alive").round(4),
+        pl.col("expected_orders_12m").round(3),
+        pl.col("expected_value_12m").round(2),
+        "horizon",
+    )
+    if format is FormatChoice.JSON:
+        payload = {
+            "as_of": result.as_of.isoformat(),
+            "note": result.note,
+            "accounts": rows.to_dicts(),
+        }
+        typer.echo(json.dumps(payload, indent=2))
+        return
+    if result.note:
+        _err.print(f"note: {result.note}", markup=False)
+    table = Table(
+        "account",
+        "orders",
+        "last order",
+        "P(alive)",
+        "orders 12m",
+        "value 12m",
+        "horizon",
+        title=f"Lifetime value as of {result.as_of.isoformat()}",
+    )
+    shown = ("{}", "{:,}", "{}", "{:.3f}", "{:.2f}", "{:,.0f}", "{}")
+    for r in rows.head(top).iter_rows():
+        table.add_row(*["–" if v is None else f.format(v) for f, v in zip(shown, r, strict=True)])
+    _out.print(table)

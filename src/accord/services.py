@@ -367,6 +367,42 @@ def diagnose(
         engine.dispose()
 
 
+@dataclass(frozen=True)
+class LifetimeOutlook:
+    """Per account: probability alive, expected orders and value over 12 months, horizon."""
+
+    as_of: date
+    table: pl.DataFrame
+    note: str | None  # why the model columns are empty, when they are
+
+
+def lifetime_outlook(
+    *, url: str | None, as_of: date | None = None, account_id: str | None = None
+) -> LifetimeOutlook:
+    """The lifetime-value outlook of every account (or one) from the book's orders.
+
+    The purchase model (Pareto/NBD) and the spend model (Gamma-Gamma) are fitted
+    on every account's orders up to `as_of` (default today), then applied.
+    """
+    from accord.clv import account_outlook
+
+    day = as_of or date.today()
+    engine = make_engine(url)
+    try:
+        require_current(engine)
+        with engine.connect() as conn:
+            if account_id is not None and not bulk.account_exists(conn, account_id):
+                raise NotFoundError(f"there is no account {account_id!r} in the book")
+            orders = bulk.read_table(conn, "orders")
+    finally:
+        engine.dispose()
+    outlook = account_outlook(orders.select("account_id", "ordered_on", "amount"), day)
+    table = outlook.table.sort("expected_value_12m", descending=True, nulls_last=True)
+    if account_id is not None:
+        table = table.filter(pl.col("account_id") == account_id)
+    return LifetimeOutlook(day, table, outlook.note)
+
+
 def _lifetime(orders: pl.DataFrame, day: date, settings: Settings) -> pl.DataFrame | None:
     """Probability alive and value ahead per account, or None when no model can be fitted."""
     from accord.clv import ClvError, account_outlook

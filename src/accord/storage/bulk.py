@@ -257,6 +257,12 @@ class _PostgresWriter:
         return WriteCounts(inserted, touched - inserted, frame.height - touched)
 
 
+def account_exists(conn: sa.Connection, account_id: str) -> bool:
+    accounts = LEDGER_TABLES["accounts"]
+    query = sa.select(accounts.c.account_id).where(accounts.c.account_id == account_id)
+    return conn.execute(query).first() is not None
+
+
 def read_table(conn: sa.Connection, table_name: str) -> pl.DataFrame:
     """A ledger table as a typed frame, sorted by key (byte order, on every backend)."""
     table = BY_NAME[table_name]
