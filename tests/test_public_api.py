@@ -29,6 +29,7 @@ def test_domain_exports_every_public_entity_and_enum() -> None:
     assert public == set(accord.domain.__all__) - {
         "DEFAULT_PAYMENT_TERMS_DAYS",
         "FOLLOW_UP_PURPOSES",
+        "PATTERN_IDS",
         "VALUE_ADDING_PURPOSES",
     }
 

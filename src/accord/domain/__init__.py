@@ -19,6 +19,7 @@ from accord.domain.entities import (
 )
 from accord.domain.enums import (
     FOLLOW_UP_PURPOSES,
+    PATTERN_IDS,
     VALUE_ADDING_PURPOSES,
     Channel,
     CommitmentState,
@@ -37,6 +38,7 @@ from accord.domain.enums import (
 __all__ = [
     "DEFAULT_PAYMENT_TERMS_DAYS",
     "FOLLOW_UP_PURPOSES",
+    "PATTERN_IDS",
     "VALUE_ADDING_PURPOSES",
     "Account",
     "Channel",

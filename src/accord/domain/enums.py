@@ -104,3 +104,24 @@ class FeedbackKind(StrEnum):
 class ReferralDirection(StrEnum):
     GIVEN = "given"
     RECEIVED = "received"
+
+
+PATTERN_IDS: tuple[str, ...] = (
+    "transactional",
+    "terms_dictated",
+    "over_servicing",
+    "professional_visitor",
+    "broken_promises_ours",
+    "broken_promises_theirs",
+    "margin_giveaway",
+    "quota_pressure",
+    "win_lose",
+    "friendship_over_profit",
+    "hostage",
+    "double_billing",
+    "fading",
+    "abusive",
+    "big_brother",
+)
+"""The unhealthy patterns of SPEC section 4, in its order; `healthy` is the outcome
+when none fires (at warning or worse) and health is high."""

@@ -22,27 +22,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from accord.domain.enums import PATTERN_IDS
 from accord.generate import words as w
 from accord.generate.vec import F64, I64, Bool, pick, pick_rows
 
-PATTERNS: tuple[str, ...] = (
-    "transactional",
-    "terms_dictated",
-    "over_servicing",
-    "professional_visitor",
-    "broken_promises_ours",
-    "broken_promises_theirs",
-    "margin_giveaway",
-    "quota_pressure",
-    "win_lose",
-    "friendship_over_profit",
-    "hostage",
-    "double_billing",
-    "fading",
-    "abusive",
-    "big_brother",
-)
-"""The pattern ids of SPEC section 4, in the order truth.csv lists them."""
+PATTERNS = PATTERN_IDS  # the order truth.csv lists them in
 
 BIT = {p: 1 << i for i, p in enumerate(PATTERNS)}
 

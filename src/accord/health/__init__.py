@@ -8,7 +8,8 @@
 * `strength` — the 0–1 strength of one seller's relationship with one person.
 """
 
-from accord.health.detectors import PATTERN_IDS, SEVERITIES, detect
+from accord.domain.enums import PATTERN_IDS
+from accord.health.detectors import SEVERITIES, detect
 from accord.health.diagnosis import Diagnosis, diagnose_features, only_account
 from accord.health.dimensions import COMPONENTS, DIMENSIONS, score
 from accord.health.orientation import seller_orientation

@@ -11,27 +11,10 @@ from __future__ import annotations
 import polars as pl
 
 from accord.config import Settings
+from accord.domain.enums import PATTERN_IDS
 from accord.health.rules import Rule, rules, with_rule_inputs
 
 SEVERITIES = ("info", "warning", "critical")
-PATTERN_IDS = (
-    "transactional",
-    "terms_dictated",
-    "over_servicing",
-    "professional_visitor",
-    "broken_promises_ours",
-    "broken_promises_theirs",
-    "margin_giveaway",
-    "quota_pressure",
-    "win_lose",
-    "friendship_over_profit",
-    "hostage",
-    "double_billing",
-    "fading",
-    "abusive",
-    "big_brother",
-)
-"""The ids of SPEC section 4, in its order; `healthy` is the sixteenth outcome."""
 
 _SCHEMA = {
     "account_id": pl.String,
