@@ -236,10 +236,20 @@ def _expected_y(
     """
     if abs(a - 1.0) < 1e-7:  # removable singularity at a = 1: step just beside it
         a = 1.0 + math.copysign(1e-7, a - 1.0)
+    x, T, t = np.broadcast_arrays(*(np.asarray(v, dtype=np.float64) for v in (x, T, t)))
     z = t / (alpha + T + t)
     c = a + b + x - 1.0
-    f = _hyp2f1(a + b - 1.0 - r, a - 1.0, c, z)
-    out: FloatArray = c / (a - 1.0) * (1.0 - np.power(1.0 - z, a - 1.0) * f)
+    with np.errstate(over="ignore", invalid="ignore"):
+        g = np.power(1.0 - z, a - 1.0) * _hyp2f1(a + b - 1.0 - r, a - 1.0, c, z)
+    bad = ~np.isfinite(g)
+    if bad.any():
+        # With a and b both huge (a fit where every customer drops out at the same rate),
+        # the transformed series overflows before it converges; the untransformed
+        # (1-z)^(r+x) 2F1(r+x, b+x; c; z) is then well behaved, since b+x ≈ c.
+        xb, zb, cb = x[bad], z[bad], c[bad]
+        g = g.copy()
+        g[bad] = np.power(1.0 - zb, r + xb) * hyp2f1(r + xb, b + xb, cb, zb)
+    out: FloatArray = c / (a - 1.0) * (1.0 - g)
     return out
 
 
@@ -254,10 +264,11 @@ def _hyp2f1(A: float, B: float, C: FloatArray, z: FloatArray) -> FloatArray:
         cb, zb = C[bad], z[bad]
         term = np.ones_like(cb)
         total = np.ones_like(cb)
-        for n in range(100_000):
-            term = term * (A + n) * (B + n) / ((cb + n) * (n + 1.0)) * zb
-            total += term
-            if np.all(np.abs(term) <= 1e-17 * np.abs(total)):
-                break
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow → inf, handled above
+            for n in range(100_000):
+                term = term * (A + n) * (B + n) / ((cb + n) * (n + 1.0)) * zb
+                total += term
+                if np.all(~np.isfinite(total) | (np.abs(term) <= 1e-17 * np.abs(total))):
+                    break
         out[bad] = total
     return out
