@@ -143,26 +143,31 @@ def _ragged_problem(table: Table, text: str, width: int) -> Problem:
 
 
 def read_file(table: Table, path: Path) -> ParsedFile:
-    """Read and validate one file of the bundle; references are checked later."""
-    data = path.read_bytes()
-    text, problems = _decode(table, path, data)
-    if text is None:
-        return _fatal(table, path, problems)
-    header = next(csv.reader([text.split("\n", 1)[0].rstrip("\r")]), [])
-    header = [h.strip() for h in header]
+    """Read and validate one file of the bundle; references are checked later.
+
+    polars checks the encoding as it parses; the slower, locating UTF-8 check
+    runs only when it (or the header) fails.
+    """
+    data = path.read_bytes().removeprefix(b"\xef\xbb\xbf")
+    end = data.find(b"\n")
+    try:
+        if not data.strip():
+            raise UnicodeDecodeError("utf-8", data, 0, 0, "empty")  # reported by _decode
+        first_line = (data if end < 0 else data[:end]).decode("utf-8").rstrip("\r")
+    except UnicodeDecodeError:
+        return _fatal(table, path, _decode(table, path, data)[1])
+    header = [h.strip() for h in next(csv.reader([first_line]), [])]
     problems, warnings = _check_header(table, header)
     if problems:
         parsed = _fatal(table, path, problems)
         parsed.warnings = warnings
         return parsed
     try:
-        raw = pl.read_csv(
-            data.removeprefix(b"\xef\xbb\xbf"),
-            infer_schema=False,
-            new_columns=header,
-            raise_if_empty=False,
-        )
+        raw = pl.read_csv(data, infer_schema=False, new_columns=header, raise_if_empty=False)
     except pl.exceptions.PolarsError:
+        text, problems = _decode(table, path, data)
+        if text is None:
+            return _fatal(table, path, problems)
         return _fatal(table, path, [_ragged_problem(table, text, len(header))])
     present = tuple(c for c in table.column_names if c in header)
     raw = raw.select(
@@ -174,8 +179,8 @@ def read_file(table: Table, path: Path) -> ParsedFile:
     raw = raw.with_columns(pl.col(ROW).cast(pl.Int64))
     frame, problems_frame = _type_columns(table, raw, present)
     parsed = ParsedFile(table, path, frame, raw, present, problems_frame, warnings=warnings)
-    if problems_frame.height and '"' in text and "\n" in text.replace("\r\n", "\n"):
-        parsed.line_of = _physical_lines(text)
+    if problems_frame.height and b'"' in data and b"\n" in data.replace(b"\r\n", b"\n"):
+        parsed.line_of = _physical_lines(data.decode("utf-8"))
     return parsed
 
 
@@ -351,6 +356,12 @@ def _duplicate_keys(table: Table, raw: pl.DataFrame) -> list[pl.DataFrame]:
     key = list(table.key)
     if not all(k in raw.columns for k in key):
         return []
+    if len(key) == 1:  # ids in strictly increasing order (an export's, say) cannot repeat
+        ids = raw.get_column(key[0])
+        if ids.len() < 2 or (
+            ids.null_count() == 0 and (ids.slice(1) > ids.slice(0, ids.len() - 1)).all()
+        ):
+            return []
     first = pl.col(ROW).min().over(key) + 2
     shown = pl.concat_str([pl.col(k) for k in key], separator=", ")
     dups = raw.filter(pl.all_horizontal(pl.col(k).is_not_null() for k in key)).filter(
