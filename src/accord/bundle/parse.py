@@ -150,9 +150,9 @@ def read_file(table: Table, path: Path) -> ParsedFile:
     """
     data = path.read_bytes().removeprefix(b"\xef\xbb\xbf")
     end = data.find(b"\n")
+    if not data.strip():  # _decode words the problem
+        return _fatal(table, path, _decode(table, path, data)[1])
     try:
-        if not data.strip():
-            raise UnicodeDecodeError("utf-8", data, 0, 0, "empty")  # reported by _decode
         first_line = (data if end < 0 else data[:end]).decode("utf-8").rstrip("\r")
     except UnicodeDecodeError:
         return _fatal(table, path, _decode(table, path, data)[1])
