@@ -138,7 +138,51 @@ def _sqlite_values(table: Table, frame: pl.DataFrame) -> pl.DataFrame:
     return frame.select(exprs)
 
 
-class _SqliteWriter:
+class _Writer:
+    """The upsert both backends share: counts, index rebuilds; subclasses move the rows."""
+
+    def _count(self, table: str) -> int:
+        raise NotImplementedError
+
+    def _drop_index(self, index: sa.Index) -> None:
+        raise NotImplementedError
+
+    def _create_indexes(self, indexes: list[sa.Index]) -> None:
+        raise NotImplementedError
+
+    def _write(
+        self,
+        table: Table,
+        frame: pl.DataFrame,
+        update_columns: tuple[str, ...],
+        on_rows: RowsWritten | None,
+        *,
+        into_empty: bool,
+    ) -> int:
+        """Write the rows; return how many were inserted or changed."""
+        raise NotImplementedError
+
+    def upsert(
+        self,
+        table: Table,
+        frame: pl.DataFrame,
+        update_columns: tuple[str, ...],
+        on_rows: RowsWritten | None = None,
+    ) -> WriteCounts:
+        if frame.height == 0:
+            return WriteCounts(0, 0, 0)
+        before = self._count(table.name)
+        indexes = _rebuild_indexes(table, frame.height, before)
+        for index in indexes:
+            self._drop_index(index)
+        touched = self._write(table, frame, update_columns, on_rows, into_empty=before == 0)
+        if indexes:
+            self._create_indexes(indexes)
+        inserted = self._count(table.name) - before
+        return WriteCounts(inserted, touched - inserted, frame.height - touched)
+
+
+class _SqliteWriter(_Writer):
     def __init__(self, cursor: Any, dialect: sa.Dialect) -> None:
         self._cur = cursor
         self._dialect = dialect
@@ -146,6 +190,16 @@ class _SqliteWriter:
     def _scalar(self, sql: str) -> int:
         self._cur.execute(sql)
         return int(self._cur.fetchone()[0])
+
+    def _count(self, table: str) -> int:
+        return self._scalar(f'SELECT count(*) FROM "{table}"')
+
+    def _drop_index(self, index: sa.Index) -> None:
+        self._cur.execute(f'DROP INDEX "{index.name}"')
+
+    def _create_indexes(self, indexes: list[sa.Index]) -> None:
+        for index in indexes:
+            self._cur.execute(str(sa.schema.CreateIndex(index).compile(dialect=self._dialect)))
 
     def known_keys(self, table: str, column: str, candidates: list[str]) -> set[str]:
         keys = pa.table({"k": pa.array(candidates, pa.string())})
@@ -157,51 +211,50 @@ class _SqliteWriter:
         self._cur.execute("DROP TABLE temp._accord_keys")
         return found
 
-    def upsert(
+    def _write(
         self,
         table: Table,
         frame: pl.DataFrame,
         update_columns: tuple[str, ...],
-        on_rows: RowsWritten | None = None,
-    ) -> WriteCounts:
-        if frame.height == 0:
-            return WriteCounts(0, 0, 0)
-        count = f'SELECT count(*) FROM "{table.name}"'
-        before = self._scalar(count)
-        indexes = _rebuild_indexes(table, frame.height, before)
-        for index in indexes:
-            self._cur.execute(f'DROP INDEX "{index.name}"')
+        on_rows: RowsWritten | None,
+        *,
+        into_empty: bool,
+    ) -> int:
         # An empty table takes the rows as they are (keys are unique: the importer checked);
         # otherwise they are staged and merged.
-        direct = before == 0
         staging = f"_accord_stage_{table.name}"
-        values = _sqlite_values(table, frame)
-        for i, chunk in enumerate(values.iter_slices(_WRITE_CHUNK)):
-            if direct:
+        for i, chunk in enumerate(_sqlite_values(table, frame).iter_slices(_WRITE_CHUNK)):
+            if into_empty:
                 self._cur.adbc_ingest(table.name, chunk.to_arrow(), mode="append")
             else:
                 mode = "create" if i == 0 else "append"
                 self._cur.adbc_ingest(staging, chunk.to_arrow(), mode=mode, temporary=True)
             if on_rows:
                 on_rows(chunk.height)
-        if direct:
-            touched = frame.height
-        else:
-            self._cur.execute(_merge_sql(table, f'temp."{staging}"', update_columns, "IS NOT"))
-            touched = self._scalar("SELECT changes()")
-            self._cur.execute(f'DROP TABLE temp."{staging}"')
-        for index in indexes:
-            self._cur.execute(str(sa.schema.CreateIndex(index).compile(dialect=self._dialect)))
-        inserted = self._scalar(count) - before
-        return WriteCounts(inserted, touched - inserted, frame.height - touched)
+        if into_empty:
+            return frame.height
+        self._cur.execute(_merge_sql(table, f'temp."{staging}"', update_columns, "IS NOT"))
+        touched = self._scalar("SELECT changes()")
+        self._cur.execute(f'DROP TABLE temp."{staging}"')
+        return touched
 
 
-class _PostgresWriter:
+class _PostgresWriter(_Writer):
     def __init__(self, conn: sa.Connection) -> None:
         self._conn = conn
 
     def _count(self, table: str) -> int:
         return int(self._conn.exec_driver_sql(f'SELECT count(*) FROM "{table}"').scalar_one())
+
+    def _drop_index(self, index: sa.Index) -> None:
+        index.drop(self._conn)
+
+    def _create_indexes(self, indexes: list[sa.Index]) -> None:
+        # Run the deferred FK checks now: PostgreSQL won't build an index with them pending.
+        self._conn.exec_driver_sql("SET CONSTRAINTS ALL IMMEDIATE")
+        for index in indexes:
+            index.create(self._conn)
+        self._conn.exec_driver_sql("SET CONSTRAINTS ALL DEFERRED")
 
     def known_keys(self, table: str, column: str, candidates: list[str]) -> set[str]:
         col = LEDGER_TABLES[table].c[column]
@@ -211,26 +264,22 @@ class _PostgresWriter:
             found.update(self._conn.execute(sa.select(col).where(col.in_(chunk))).scalars())
         return found
 
-    def upsert(
+    def _write(
         self,
         table: Table,
         frame: pl.DataFrame,
         update_columns: tuple[str, ...],
-        on_rows: RowsWritten | None = None,
-    ) -> WriteCounts:
-        if frame.height == 0:
-            return WriteCounts(0, 0, 0)
-        conn = self._conn
-        before = self._count(table.name)
-        indexes = _rebuild_indexes(table, frame.height, before)
-        for index in indexes:
-            index.drop(conn)
+        on_rows: RowsWritten | None,
+        *,
+        into_empty: bool,
+    ) -> int:
+        """COPY into a staging table, then one merge (every constraint stays on)."""
         staging = f"_accord_stage_{table.name}"
         names = ", ".join(f'"{c}"' for c in table.column_names)
-        conn.exec_driver_sql(
+        self._conn.exec_driver_sql(
             f'CREATE TEMP TABLE "{staging}" (LIKE "{table.name}" INCLUDING DEFAULTS) ON COMMIT DROP'
         )
-        raw = conn.connection.driver_connection
+        raw = self._conn.connection.driver_connection
         assert raw is not None
         with raw.cursor() as cursor:
             with cursor.copy(f'COPY "{staging}" ({names}) FROM STDIN (FORMAT csv)') as copy:
@@ -247,14 +296,7 @@ class _PostgresWriter:
             cursor.execute(_merge_sql(table, f'"{staging}"', update_columns, "IS DISTINCT FROM"))
             touched = int(cursor.rowcount)
             cursor.execute(f'DROP TABLE "{staging}"')
-        if indexes:
-            # Run the deferred FK checks now: PostgreSQL won't build an index with them pending.
-            conn.exec_driver_sql("SET CONSTRAINTS ALL IMMEDIATE")
-            for index in indexes:
-                index.create(conn)
-            conn.exec_driver_sql("SET CONSTRAINTS ALL DEFERRED")
-        inserted = self._count(table.name) - before
-        return WriteCounts(inserted, touched - inserted, frame.height - touched)
+        return touched
 
 
 def account_exists(conn: sa.Connection, account_id: str) -> bool:
