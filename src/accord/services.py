@@ -326,11 +326,7 @@ def diagnose(
         require_current(engine)
         if account_id is not None:
             with engine.connect() as conn:
-                found = conn.execute(
-                    sa.text("SELECT 1 FROM accounts WHERE account_id = :a"), {"a": account_id}
-                ).first()
-            if found is None:
-                raise NotFoundError(f"there is no account {account_id!r} in the book")
+                _require_account(conn, account_id)
         step("load")
         with open_ledger(engine.url.render_as_string(hide_password=False)) as ledger:
             first = first_activity(ledger)
@@ -391,8 +387,8 @@ def lifetime_outlook(
     try:
         require_current(engine)
         with engine.connect() as conn:
-            if account_id is not None and not bulk.account_exists(conn, account_id):
-                raise NotFoundError(f"there is no account {account_id!r} in the book")
+            if account_id is not None:
+                _require_account(conn, account_id)
             orders = bulk.read_table(conn, "orders")
     finally:
         engine.dispose()
@@ -401,6 +397,11 @@ def lifetime_outlook(
     if account_id is not None:
         table = table.filter(pl.col("account_id") == account_id)
     return LifetimeOutlook(day, table, outlook.note)
+
+
+def _require_account(conn: sa.Connection, account_id: str) -> None:
+    if not bulk.account_exists(conn, account_id):
+        raise NotFoundError(f"there is no account {account_id!r} in the book")
 
 
 def _lifetime(orders: pl.DataFrame, day: date, settings: Settings) -> pl.DataFrame | None:

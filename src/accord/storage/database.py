@@ -51,7 +51,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 
 def _begin_sqlite(conn: sa.Connection) -> None:
-    conn.exec_driver_sql(conn.info.get("begin", "BEGIN"))
+    conn.exec_driver_sql("BEGIN")
 
 
 def make_engine(url: str | None = None) -> sa.Engine:
