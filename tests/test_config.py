@@ -24,7 +24,7 @@ def test_a_file_overrides_only_what_it_names(tmp_path: Path) -> None:
     file = tmp_path / "team.toml"
     file.write_text("[weights]\ntrust = 0.5\n\n[terms_dictated]\nmedian_days_late = 20\n")
     s = load_settings(file)
-    assert (s.weights.trust, s.weights.engagement) == (0.5, 0.25)
+    assert (s.weights.trust, s.weights.engagement) == (0.5, 0.30)
     assert (s.terms_dictated.median_days_late, s.terms_dictated.min_invoices) == (20.0, 3)
 
 

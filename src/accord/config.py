@@ -37,9 +37,9 @@ def _s(default: float, help: str, *, share: bool = False, whole: bool = False) -
 @dataclass(frozen=True, slots=True)
 class Weights:
     trust: float = _s(0.30, "Weight of trust in the overall health score.")
-    engagement: float = _s(0.25, "Weight of engagement in the overall health score.")
+    engagement: float = _s(0.30, "Weight of engagement in the overall health score.")
     mutual_value: float = _s(0.25, "Weight of mutual value in the overall health score.")
-    continuity: float = _s(0.20, "Weight of continuity in the overall health score.")
+    continuity: float = _s(0.15, "Weight of continuity in the overall health score.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +67,7 @@ class Trust:
         share=True,
     )
     invoice_zero_days: float = _s(
-        60.0,
+        30.0,
         "Days late at which an invoice scores 0 (paid within terms scores 1; linear in between).",
     )
 
@@ -144,10 +144,10 @@ class MutualValue:
 
 @dataclass(frozen=True, slots=True)
 class Continuity:
-    follow_up: float = _s(0.35, "Weight of the follow-up rate after orders within continuity.")
-    tenure: float = _s(0.25, "Weight of tenure within continuity.")
+    follow_up: float = _s(0.50, "Weight of the follow-up rate after orders within continuity.")
+    tenure: float = _s(0.15, "Weight of tenure within continuity.")
     alive: float = _s(
-        0.40, "Weight of the lifetime-value model's probability alive within continuity."
+        0.35, "Weight of the lifetime-value model's probability alive within continuity."
     )
     tenure_full_days: float = _s(1095.0, "Tenure in days that scores full tenure (linear from 0).")
     min_model_accounts: int = _s(

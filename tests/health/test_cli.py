@@ -41,7 +41,7 @@ def test_json_contract(book_db: str) -> None:
     assert set(a1) >= {"account_id", "health", "patterns"}
     assert set(a1["health"]) == {"score", "trust", "engagement", "mutual_value", "continuity"}
     assert a1["health"]["trust"] == pytest.approx(
-        100 * (0.4 * 1.0 + 0.35 * (1 - 20 / 60)) / 0.75, abs=0.05
+        100 * (0.4 * 1.0 + 0.35 * (1 - 20 / 30)) / 0.75, abs=0.05
     )
     assert a1["health"]["engagement"] is None  # no touchpoint: unknown, not 0
     (pattern,) = a1["patterns"]

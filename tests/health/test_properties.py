@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import polars as pl
@@ -105,9 +106,12 @@ def test_unknown_dimensions_never_count_as_zero(row: dict[str, Any]) -> None:
     if not known:
         assert s["score"] is None
         return
-    expected = sum(weights[d] * v for d, v in known.items()) / sum(weights[d] for d in known)
-    assert s["score"] == pytest.approx(expected)
-    assert min(known.values()) - 1e-9 <= s["score"] <= max(known.values()) + 1e-9
+    # the weighted geometric mean of the known dimensions (each counted as at least 1)
+    log_mean = sum(weights[d] * math.log(max(v, 1.0)) for d, v in known.items()) / sum(
+        weights[d] for d in known
+    )
+    assert s["score"] == pytest.approx(math.exp(log_mean))
+    assert min(known.values()) - 1e-9 <= s["score"] <= max(*known.values(), 1.0) + 1e-9
 
 
 def test_a_dimension_with_no_data_is_unknown_and_its_weight_spread() -> None:
@@ -123,8 +127,8 @@ def test_a_dimension_with_no_data_is_unknown_and_its_weight_spread() -> None:
     }
     (s,) = _scores(empty)
     assert s["trust"] is None
-    others = {"engagement": 0.25, "mutual_value": 0.25, "continuity": 0.20}
-    expected = sum(s[d] * w for d, w in others.items()) / 0.70
+    others = {"engagement": 0.30, "mutual_value": 0.25, "continuity": 0.15}
+    expected = math.exp(sum(math.log(s[d]) * w for d, w in others.items()) / 0.70)
     assert s["score"] == pytest.approx(expected)
 
 
@@ -135,9 +139,9 @@ def test_worked_example_of_docs_health_md() -> None:
         {
             "trust": 96.0,
             "engagement": 61.2644,
-            "mutual_value": 89.0833,
-            "continuity": 87.6667,
-            "score": 83.9203,
+            "mutual_value": 84.5833,
+            "continuity": 91.5,
+            "score": 80.7009,
         },
         abs=1e-3,
     )

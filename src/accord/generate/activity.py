@@ -163,6 +163,7 @@ def touchpoints(rng: np.random.Generator, plan: Plan, cal: Calendar, o: Orders) 
     purpose = np.where(social[ra], SOCIAL, purpose)
     direction = np.where(rng.random(ra.size) < 0.5, INBOUND, MUTUAL)
     day = as_of - rng.integers(3, 51, ra.size)
+    day = np.where(plan.ordinary[ra], as_of - rng.integers(35, 61, ra.size), day)  # a while ago
     parts.append(_part(ra, day, purpose, direction, dm=healthy[ra]))
 
     # tagged moments: abuse in the last 90 days; ultimatums in the window
@@ -187,7 +188,8 @@ def touchpoints(rng: np.random.Generator, plan: Plan, cal: Calendar, o: Orders) 
     dm = np.concatenate([p[5] for p in parts])[keep]
     n = acct.size
     drawn = pick_rows(rng, DIRECTION_BY_PURPOSE, purpose)
-    direction = np.where(direction >= 0, direction, drawn)
+    chase = plan.ordinary[acct] & (direction < 0) & (rng.random(n) < 0.9)  # lukewarm: we chase
+    direction = np.where(direction >= 0, direction, np.where(chase, OUTBOUND, drawn))
     direction = np.where(fading[acct] & (day > as_of - 120), OUTBOUND, direction)
     channel = pick_rows(rng, CHANNEL_BY_PURPOSE, purpose)
     plain = (tag < 0) & (rng.random(n) < 0.07)
@@ -223,8 +225,10 @@ def frame(
     n = t.acct.size
     count = c.count[t.acct]
     first = np.where(t.dm, 0, (rng.random(n) * count).astype(np.int64))
+    single = plan.ordinary[t.acct]  # lukewarm: single-threaded, through one person
+    first = np.where(single, np.minimum(1, count - 1), first)
     one_way = (t.channel == EMAIL) | (t.channel == MESSAGE)
-    two = ~one_way & (count >= 2) & (rng.random(n) < np.where(t.dm, 0.6, 0.3))
+    two = ~one_way & ~single & (count >= 2) & (rng.random(n) < np.where(t.dm, 0.6, 0.3))
     second = (first + 1 + (rng.random(n) * np.maximum(count - 1, 1)).astype(np.int64)) % count
     base = c.offset[t.acct]
     contact_ids = pl.DataFrame(

@@ -17,7 +17,7 @@ import polars as pl
 
 from accord.generate import words as w
 from accord.generate.people import Contacts, Reference, account_ids
-from accord.generate.plan import HEALTHY, Plan
+from accord.generate.plan import HEALTHY, PLANTED, Plan
 from accord.generate.vec import (
     F64,
     I64,
@@ -153,6 +153,7 @@ def feedback_frame(
     acct, wave = acct[respond], wave[respond]
     score = np.array([7, 8, 9, 10])[pick(rng, (0.2, 0.35, 0.3, 0.15), acct.size)]
     score = np.where(healthy[acct], rng.integers(9, 11, acct.size), score)
+    score = np.where(plan.ordinary[acct], rng.integers(7, 9, acct.size), score)  # passives
     score = np.where(low[acct], rng.integers(2, 7, acct.size), score)
     add(acct, to_weekday(waves[wave] + rng.integers(0, 15, acct.size)), 0, score)
     la = np.flatnonzero(low)
@@ -163,12 +164,15 @@ def feedback_frame(
     sa = s.acct[pick_s]
     score = np.array([3, 4, 5])[pick(rng, (0.2, 0.5, 0.3), sa.size)]
     score = np.where(healthy[sa], rng.integers(4, 6, sa.size), score)
+    score = np.where(plan.ordinary[sa], rng.integers(3, 5, sa.size), score)
     score = np.where(hostage[sa], rng.integers(2, 5, sa.size), score)
     score = np.where((plan.has("win_lose") & ~plan.we_lose)[sa], rng.integers(1, 4, sa.size), score)
     add(sa, to_weekday(s.day[pick_s] + rng.integers(1, 7, sa.size)), 1, score)
 
     # complaints: at most one outside hostage; healthy ones only long ago
-    ca = np.flatnonzero(~healthy & ~hostage & (rng.random(n_acc) < 0.25))
+    ca = np.flatnonzero(
+        ~healthy & ~hostage & (rng.random(n_acc) < np.where(plan.ordinary, 0.5, 0.25))
+    )
     tags = len(w.COMPLAINT_TAGS)
     add(
         ca,
@@ -245,11 +249,15 @@ def commitments_frame(
         due = np.concatenate([due, f_due])
         n = acct.size
         done = np.maximum(due - rng.integers(0, 5, n), made)
-        # ordinary: at most one promise per side missed, over the whole history
+        # other planted accounts: at most one promise per side missed, over the whole history
         one = np.flatnonzero(
-            one_per_group(rng, acct) & ~planted[acct] & (plan.kind[acct] != HEALTHY)
+            one_per_group(rng, acct) & ~planted[acct] & (plan.kind[acct] == PLANTED)
         )
         miss = one[rng.random(one.size) < 0.35]
+        # lukewarm (ordinary) accounts: most miss one per side in the window (one never fires)
+        cand = np.flatnonzero(plan.ordinary[acct] & (due > as_of - 365) & (due <= as_of - 3))
+        one = cand[one_per_group(rng, acct[cand])]
+        miss = np.concatenate([miss, one[rng.random(one.size) < 0.9]])
         done[miss] = np.where(
             rng.random(miss.size) < 0.3, NONE, due[miss] + rng.integers(2, 26, miss.size)
         )

@@ -352,6 +352,7 @@ def _invoices(
     due = issued + terms
     paid = due + rng.integers(-12, 7, n)
     paid = np.where(plan.kind[a] == HEALTHY, due - rng.integers(0, 11, n), paid)
+    paid = np.where(plan.ordinary[a], due + rng.integers(0, 11, n), paid)
     paid = np.where(plan.has("terms_dictated")[a], due + rng.integers(25, 71, n), paid)
     paid = np.maximum(back_to_weekday(paid), issued + 1)
     return pl.DataFrame(

@@ -6,8 +6,10 @@ then generated from it. An account is one of three kinds:
 * **planted** — built to show one pattern of SPEC section 4 (sometimes two
   compatible ones), clearly past the rule's default thresholds;
 * **healthy** — a model relationship, clear of every rule by a wide margin;
-* **ordinary** — a so-so relationship (passive NPS, the odd late payment or
-  broken promise, fewer value-adding touches) that still satisfies no rule;
+* **ordinary** — a lukewarm relationship (passive NPS, invoices often a few
+  days late, the odd broken promise, more pitch than insight, no two-way
+  contact for months, half the orders followed up) that still satisfies no
+  rule;
   a quarter of them are *lapsed*: customers who stopped buying over a year
   ago, so that churn is part of the book (and a lifetime-value model fitted
   on it has dropouts to learn from).
@@ -65,7 +67,7 @@ TERMS_P = np.array([[0.3, 0.3, 0.4], [0.5, 0.3, 0.2], [0.75, 0.2, 0.05]])
 LEVEL_P = np.array([[0.8, 0.2, 0.0], [0.2, 0.7, 0.1], [0.0, 0.3, 0.7]])
 
 # Touchpoint purpose mixes (insight, guidance, support, social, pitch, negotiation, admin).
-MIX_ORDINARY, MIX_HEALTHY, MIX_VISITOR, MIX_FRIEND, MIX_HOSTAGE = range(5)
+MIX_PLAIN, MIX_HEALTHY, MIX_VISITOR, MIX_FRIEND, MIX_HOSTAGE, MIX_LUKEWARM = range(6)
 MIXES = np.array(
     [
         [0.18, 0.14, 0.22, 0.10, 0.18, 0.06, 0.12],
@@ -73,6 +75,7 @@ MIXES = np.array(
         [0.10, 0.00, 0.00, 0.70, 0.10, 0.00, 0.10],
         [0.10, 0.05, 0.10, 0.60, 0.05, 0.00, 0.10],
         [0.00, 0.00, 0.30, 0.00, 0.30, 0.20, 0.20],
+        [0.10, 0.08, 0.17, 0.10, 0.30, 0.07, 0.18],
     ]
 )
 
@@ -116,6 +119,11 @@ class Plan:
     @property
     def healthy(self) -> Bool:
         out: Bool = self.kind == HEALTHY
+        return out
+
+    @property
+    def ordinary(self) -> Bool:
+        out: Bool = self.kind == ORDINARY
         return out
 
 
@@ -214,7 +222,7 @@ def make_plan(
     touch = np.where(has("transactional"), 0.0, touch)
     touch = np.where(lapsed, 1.5, touch)
 
-    mix = np.where(healthy, MIX_HEALTHY, MIX_ORDINARY)
+    mix = np.where(healthy, MIX_HEALTHY, np.where(kind == ORDINARY, MIX_LUKEWARM, MIX_PLAIN))
     mix = np.where(has("hostage"), MIX_HOSTAGE, mix)
     mix = np.where(friend, MIX_FRIEND, mix)
     mix = np.where(has("professional_visitor"), MIX_VISITOR, mix)

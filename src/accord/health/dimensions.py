@@ -4,7 +4,8 @@ Pure polars over the feature table of `accord.analytics`: each dimension is a
 weighted mean of 0–1 components, each component unknown (null) when it has
 nothing to measure, and an unknown component's weight spread over the known
 ones. A dimension with no known component is unknown; the overall score is the
-weighted mean of the known dimensions, so an unknown never counts as 0. Every
+weighted geometric mean of the known dimensions, so an unknown never counts as
+0 and a strong dimension cannot hide a weak one. Every
 formula is written out, with a worked example, in docs/health.md.
 """
 
@@ -88,7 +89,15 @@ def components(s: Settings, as_of_day: int) -> list[pl.Expr]:
         if m.serve_zero_share > 0
         else (serve_share <= 0).cast(pl.Float64)
     )
-    nps = pl.col("latest_nps") / 10.0
+    # NPS by its own convention: detractors (0–6) 0, passives (7–8) ½, promoters (9–10) 1
+    nps = (
+        pl.when(pl.col("latest_nps") >= 9)
+        .then(1.0)
+        .when(pl.col("latest_nps") >= 7)
+        .then(0.5)
+        .when(pl.col("latest_nps").is_not_null())
+        .then(0.0)
+    )
     csat = (pl.col("latest_csat") - 1.0) / 4.0
     satisfaction = pl.mean_horizontal(_clip01(nps), _clip01(csat))
     net_complaints = (pl.col("n_complaints") - pl.col("n_praise")).clip(lower_bound=0)
@@ -131,7 +140,7 @@ def score(features: pl.DataFrame, s: Settings, as_of_day: int) -> pl.DataFrame:
         dims.append((100.0 * weighted_mean(parts)).alias(dim))
     frame = frame.with_columns(dims)
     w = s.weights
-    overall = weighted_mean(
+    overall = weighted_geometric_mean(
         [
             (pl.col("trust"), w.trust),
             (pl.col("engagement"), w.engagement),
@@ -140,3 +149,19 @@ def score(features: pl.DataFrame, s: Settings, as_of_day: int) -> pl.DataFrame:
         ]
     )
     return frame.with_columns(overall.alias("score"))
+
+
+SCORE_FLOOR = 1.0
+"""A dimension counts as at least 1 in the overall score, so a 0 weighs it down but not to 0."""
+
+
+def weighted_geometric_mean(parts: list[tuple[pl.Expr, float]]) -> pl.Expr:
+    """exp(Σ wᵢ ln max(xᵢ, 1) / Σ wᵢ) over the known xᵢ (0–100); null when none is known.
+
+    A relationship is only as strong as its weakest pillar: unlike an arithmetic
+    mean, a strong dimension cannot hide a weak one (100, 100, 100 and 30 on
+    engagement give 74 by weight ¼ each rather than 82.5).
+    """
+    logs = [(x.clip(lower_bound=SCORE_FLOOR).log(), w) for x, w in parts]
+    mean_log = weighted_mean(logs)
+    return mean_log.exp()
