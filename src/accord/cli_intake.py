@@ -21,6 +21,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from accord import services_capture as capture
 from accord import services_intake as intake
 from accord.errors import AccordError, BundleError
 
@@ -209,7 +210,151 @@ def import_csv(
     _print_import(report, format)
 
 
+# -- mail and calendar capture -----------------------------------------------------------------
+
+capture_app = typer.Typer(
+    help="Turn mail and meetings into touchpoints; see and change the rules that leave "
+    "personal mail and newsletters out.",
+    no_args_is_help=True,
+)
+AddContactsOption = Annotated[
+    bool,
+    typer.Option(
+        "--add-contacts",
+        help="Add the proposed new people (found at an account's domain) as contacts.",
+    ),
+]
+
+
+def _print_capture(report: capture.CaptureReport, format: Format) -> None:
+    if format is Format.JSON:
+        data = asdict(report)
+        data["left_out"] = [asdict(x) for x in report.left_out]
+        data["problems"] = [asdict(x) for x in report.problems]
+        data["proposed"] = [
+            {"name": n, "email": e, "account_id": a} for n, e, a in report.proposed
+        ]
+        emit_json(data)
+        return
+    head = "Dry run — nothing was written. " if report.dry_run else ""
+    out.print(
+        f"{head}Read {report.read:,}; captured {report.captured:,} "
+        f"({report.already:,} already captured) into {report.touchpoints_created:,} new and "
+        f"{report.touchpoints_updated:,} updated touchpoints; left out {len(report.left_out):,}."
+    )
+    for left in report.left_out:
+        out.print(f"  left out {left.file}, line {left.line}: {left.reason}", markup=False)
+    if report.proposed:
+        verb = "Added" if report.contacts_added else "Proposed new contacts (add them with --add-contacts)"
+        out.print(f"{verb}:" if report.contacts_added else f"{verb}:")
+        for name, email, account in report.proposed:
+            out.print(f"  {name} <{email}> at {account}", markup=False)
+    for p in report.problems:
+        err.print(f"[yellow]skipped:[/] {p.file}, line {p.line}: {p.message}")
+
+
+@capture_app.command("mail")
+@guarded
+def capture_mail(
+    path: Annotated[Path, typer.Argument(help="An mbox file, or a folder of .eml files.")],
+    add_contacts: AddContactsOption = False,
+    dry_run: DryRunOption = False,
+    skip_invalid: SkipInvalidOption = False,
+    db: DbOption = None,
+    format: FormatOption = Format.TABLE,
+) -> None:
+    """Capture mail as touchpoints: one per conversation, each message counted once.
+
+    Example: `accord capture mail ~/Mail/acme.mbox --dry-run`
+    """
+    _print_capture(
+        capture.capture_mail(
+            url=db, path=path, add_contacts=add_contacts, dry_run=dry_run, skip_invalid=skip_invalid
+        ),
+        format,
+    )
+
+
+@capture_app.command("calendar")
+@guarded
+def capture_calendar(
+    path: Annotated[Path, typer.Argument(help="An .ics file.")],
+    until: Annotated[
+        str | None,
+        typer.Option(help="Expand recurring meetings up to this date (default today).", show_default=False),
+    ] = None,
+    add_contacts: AddContactsOption = False,
+    dry_run: DryRunOption = False,
+    skip_invalid: SkipInvalidOption = False,
+    db: DbOption = None,
+    format: FormatOption = Format.TABLE,
+) -> None:
+    """Capture the meetings of a calendar as `meeting` touchpoints, each occurrence once.
+
+    Example: `accord capture calendar team.ics --until 2026-03-31`
+    """
+    _print_capture(
+        capture.capture_calendar(
+            url=db,
+            path=path,
+            until=parse_day(until, "--until"),
+            add_contacts=add_contacts,
+            dry_run=dry_run,
+            skip_invalid=skip_invalid,
+        ),
+        format,
+    )
+
+
+@capture_app.command("rules")
+@guarded
+def capture_rules(
+    action: Annotated[
+        str, typer.Argument(help="list, add, disable, enable or remove.")
+    ] = "list",
+    args: Annotated[
+        list[str] | None,
+        typer.Argument(help="add: KIND FIELD PATTERN; disable/enable/remove: RULE_ID.", show_default=False),
+    ] = None,
+    db: DbOption = None,
+    format: FormatOption = Format.TABLE,
+) -> None:
+    """See and change the rules that leave mail out of capture.
+
+    Examples:
+
+    * `accord capture rules`
+    * `accord capture rules add personal domain family.example`
+    * `accord capture rules disable personal-gmail.com`
+    """
+    rest = args or []
+    if action == "add":
+        if len(rest) != 3:
+            raise typer.BadParameter("add needs KIND FIELD PATTERN", param_hint="ARGS")
+        rule = capture.add_capture_rule(url=db, kind=rest[0], field=rest[1], pattern=rest[2])
+        out.print(f"Added {rule.rule_id}: {rule.kind} when {rule.field} ~ {rule.pattern!r}")
+        return
+    if action in ("disable", "enable", "remove"):
+        if len(rest) != 1:
+            raise typer.BadParameter(f"{action} needs a RULE_ID", param_hint="ARGS")
+        enabled = {"disable": False, "enable": True, "remove": None}[action]
+        capture.set_capture_rule(url=db, rule_id=rest[0], enabled=enabled)
+        out.print(f"{action.capitalize()}d {rest[0]}." if action != "remove" else f"Removed {rest[0]}.")
+        return
+    if action != "list":
+        raise typer.BadParameter(f"unknown action {action!r}", param_hint="ACTION")
+    rules = capture.capture_rules(url=db)
+    if format is Format.JSON:
+        emit_json([asdict(r) for r in rules])
+        return
+    table = Table("rule", "leaves out", "when", "matches", "on", title="Capture rules")
+    for r in rules:
+        table.add_row(r.rule_id, r.kind, r.field, r.pattern, "yes" if r.enabled else "[dim]no[/]")
+    out.print(table)
+
+
 def register(app: typer.Typer) -> None:
     """Mount the intake commands on the main `accord` command."""
     app.command("import-crm")(import_crm)
     app.command("import-csv")(import_csv)
+    app.add_typer(capture_app, name="capture")
