@@ -23,6 +23,7 @@ from rich.table import Table
 
 from accord import services_capture as capture
 from accord import services_intake as intake
+from accord import services_people as people
 from accord.errors import AccordError, BundleError
 
 P = ParamSpec("P")
@@ -353,8 +354,135 @@ def capture_rules(
     out.print(table)
 
 
+# -- duplicates, merge and undo ----------------------------------------------------------------
+
+
+@guarded
+def duplicates(db: DbOption = None, format: FormatOption = Format.TABLE) -> None:
+    """List contacts and accounts that look the same (same e-mail; same name and domain).
+
+    Example: `accord duplicates` then `accord merge contact KEEP DROP`
+    """
+    groups = people.find_duplicates(url=db)
+    if format is Format.JSON:
+        emit_json([asdict(g) for g in groups])
+        return
+    if not groups:
+        out.print("No duplicates found.")
+        return
+    table = Table("kind", "ids (first: suggested to keep)", "why", title="Possible duplicates")
+    for g in groups:
+        table.add_row(g.kind, ", ".join(g.ids), g.reason)
+    out.print(table)
+
+
+merge_app = typer.Typer(
+    help="Merge duplicate contacts or accounts (keeping every touchpoint and commitment); undo.",
+    no_args_is_help=True,
+)
+
+
+def _merge(kind: str, keep: str, drop: str, db: str | None, format: Format) -> None:
+    result = people.merge(url=db, kind=kind, keep=keep, drop=drop)
+    if format is Format.JSON:
+        emit_json(asdict(result))
+        return
+    moved = ", ".join(f"{n} {t}" for t, n in sorted(result.moved.items())) or "no rows"
+    out.print(
+        f"Merged {kind} {drop} into {keep} (journal entry {result.entry_id}): moved {moved}"
+        + (f"; filled {', '.join(result.filled)}" if result.filled else "")
+        + f". Undo with `accord merge undo {result.entry_id}`."
+    )
+
+
+@merge_app.command("contact")
+@guarded
+def merge_contact(
+    keep: Annotated[str, typer.Argument(help="The contact id to keep.")],
+    drop: Annotated[str, typer.Argument(help="The contact id merged into it and removed.")],
+    db: DbOption = None,
+    format: FormatOption = Format.TABLE,
+) -> None:
+    """Merge one contact into another. Example: `accord merge contact C1 hs-7001`"""
+    _merge("contact", keep, drop, db, format)
+
+
+@merge_app.command("account")
+@guarded
+def merge_account(
+    keep: Annotated[str, typer.Argument(help="The account id to keep.")],
+    drop: Annotated[str, typer.Argument(help="The account id merged into it and removed.")],
+    db: DbOption = None,
+    format: FormatOption = Format.TABLE,
+) -> None:
+    """Merge one account into another. Example: `accord merge account A1 hs-5001`"""
+    _merge("account", keep, drop, db, format)
+
+
+@merge_app.command("undo")
+@guarded
+def merge_undo(
+    entry: Annotated[int, typer.Argument(help="The journal entry of the merge.")],
+    db: DbOption = None,
+) -> None:
+    """Undo a merge. Example: `accord merge undo 1`"""
+    result = people.undo_merge(url=db, entry_id=entry)
+    out.print(f"Undid merge {entry}: {result.kind} {result.dropped_id} is back beside {result.kept_id}.")
+
+
+@merge_app.command("journal")
+@guarded
+def merge_journal(db: DbOption = None) -> None:
+    """Merges and erasures, newest first, as JSON. Example: `accord merge journal`"""
+    emit_json(people.merge_journal(url=db))
+
+
+# -- privacy -----------------------------------------------------------------------------------
+
+person_app = typer.Typer(help="A person's privacy rights: export or erase their data.", no_args_is_help=True)
+
+
+@person_app.command("export")
+@guarded
+def person_export(
+    email: Annotated[str, typer.Argument(help="The person's e-mail address.")],
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Write the JSON here instead of stdout.", show_default=False)
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Write everything held about a person as JSON. Example: `accord person export dana@acme.example`"""
+    data = people.person_export(url=db, email=email)
+    if out_file is None:
+        emit_json(data)
+        return
+    out_file.write_text(json.dumps(data, indent=2, default=str) + "\n", encoding="utf-8")
+    out.print(f"Wrote {out_file}.")
+
+
+@person_app.command("erase")
+@guarded
+def person_erase(
+    email: Annotated[str, typer.Argument(help="The person's e-mail address.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Anonymise a person everywhere; account-level facts stay. Cannot be undone.
+
+    Example: `accord person erase dana@acme.example --yes`
+    """
+    if not yes and not typer.confirm(f"Erase {email} everywhere? This cannot be undone"):
+        raise typer.Exit(1)
+    result = people.person_erase(url=db, email=email)
+    changed = ", ".join(f"{n} {t}" for t, n in sorted(result.rows_changed.items()))
+    out.print(f"Erased (journal entry {result.entry_id}): {changed}.")
+
+
 def register(app: typer.Typer) -> None:
     """Mount the intake commands on the main `accord` command."""
     app.command("import-crm")(import_crm)
     app.command("import-csv")(import_csv)
     app.add_typer(capture_app, name="capture")
+    app.command("duplicates")(duplicates)
+    app.add_typer(merge_app, name="merge")
+    app.add_typer(person_app, name="person")
