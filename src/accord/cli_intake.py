@@ -57,9 +57,7 @@ FormatOption = Annotated[
 ]
 DryRunOption = Annotated[
     bool,
-    typer.Option(
-        "--dry-run", help="Do all the work and show what would change; write nothing."
-    ),
+    typer.Option("--dry-run", help="Do all the work and show what would change; write nothing."),
 ]
 SkipInvalidOption = Annotated[
     bool,
@@ -105,7 +103,9 @@ def parse_day(text: str | None, option: str) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise typer.BadParameter(f"{text!r} is not a date (YYYY-MM-DD)", param_hint=option) from None
+        raise typer.BadParameter(
+            f"{text!r} is not a date (YYYY-MM-DD)", param_hint=option
+        ) from None
 
 
 # -- CRM and CSV imports ---------------------------------------------------------------------
@@ -130,11 +130,22 @@ def _print_import(report: intake.MappedImport, format: Format) -> None:
     title = f"{report.mapping}: " + (
         "dry run — nothing was written" if report.dry_run else "imported"
     )
-    table = Table("table", "rows", f"{verb} create".strip(), f"{verb} update".strip(),
-                  "unchanged", "rejected", title=title)
+    table = Table(
+        "table",
+        "rows",
+        f"{verb} create".strip(),
+        f"{verb} update".strip(),
+        "unchanged",
+        "rejected",
+        title=title,
+    )
     for t in report.tables:
         table.add_row(
-            t.table, f"{t.read:,}", f"{t.inserted:,}", f"{t.updated:,}", f"{t.unchanged:,}",
+            t.table,
+            f"{t.read:,}",
+            f"{t.inserted:,}",
+            f"{t.updated:,}",
+            f"{t.unchanged:,}",
             f"{t.rejected:,}",
         )
     out.print(table)
@@ -232,9 +243,7 @@ def _print_capture(report: capture.CaptureReport, format: Format) -> None:
         data = asdict(report)
         data["left_out"] = [asdict(x) for x in report.left_out]
         data["problems"] = [asdict(x) for x in report.problems]
-        data["proposed"] = [
-            {"name": n, "email": e, "account_id": a} for n, e, a in report.proposed
-        ]
+        data["proposed"] = [{"name": n, "email": e, "account_id": a} for n, e, a in report.proposed]
         emit_json(data)
         return
     head = "Dry run — nothing was written. " if report.dry_run else ""
@@ -246,8 +255,12 @@ def _print_capture(report: capture.CaptureReport, format: Format) -> None:
     for left in report.left_out:
         out.print(f"  left out {left.file}, line {left.line}: {left.reason}", markup=False)
     if report.proposed:
-        verb = "Added" if report.contacts_added else "Proposed new contacts (add them with --add-contacts)"
-        out.print(f"{verb}:" if report.contacts_added else f"{verb}:")
+        verb = (
+            "Added as contacts"
+            if report.contacts_added
+            else "Proposed new contacts (add them with --add-contacts)"
+        )
+        out.print(f"{verb}:")
         for name, email, account in report.proposed:
             out.print(f"  {name} <{email}> at {account}", markup=False)
     for p in report.problems:
@@ -282,7 +295,9 @@ def capture_calendar(
     path: Annotated[Path, typer.Argument(help="An .ics file.")],
     until: Annotated[
         str | None,
-        typer.Option(help="Expand recurring meetings up to this date (default today).", show_default=False),
+        typer.Option(
+            help="Expand recurring meetings up to this date (default today).", show_default=False
+        ),
     ] = None,
     add_contacts: AddContactsOption = False,
     dry_run: DryRunOption = False,
@@ -310,12 +325,12 @@ def capture_calendar(
 @capture_app.command("rules")
 @guarded
 def capture_rules(
-    action: Annotated[
-        str, typer.Argument(help="list, add, disable, enable or remove.")
-    ] = "list",
+    action: Annotated[str, typer.Argument(help="list, add, disable, enable or remove.")] = "list",
     args: Annotated[
         list[str] | None,
-        typer.Argument(help="add: KIND FIELD PATTERN; disable/enable/remove: RULE_ID.", show_default=False),
+        typer.Argument(
+            help="add: KIND FIELD PATTERN; disable/enable/remove: RULE_ID.", show_default=False
+        ),
     ] = None,
     db: DbOption = None,
     format: FormatOption = Format.TABLE,
@@ -340,7 +355,9 @@ def capture_rules(
             raise typer.BadParameter(f"{action} needs a RULE_ID", param_hint="ARGS")
         enabled = {"disable": False, "enable": True, "remove": None}[action]
         capture.set_capture_rule(url=db, rule_id=rest[0], enabled=enabled)
-        out.print(f"{action.capitalize()}d {rest[0]}." if action != "remove" else f"Removed {rest[0]}.")
+        out.print(
+            f"{action.capitalize()}d {rest[0]}." if action != "remove" else f"Removed {rest[0]}."
+        )
         return
     if action != "list":
         raise typer.BadParameter(f"unknown action {action!r}", param_hint="ACTION")
@@ -427,7 +444,9 @@ def merge_undo(
 ) -> None:
     """Undo a merge. Example: `accord merge undo 1`"""
     result = people.undo_merge(url=db, entry_id=entry)
-    out.print(f"Undid merge {entry}: {result.kind} {result.dropped_id} is back beside {result.kept_id}.")
+    out.print(
+        f"Undid merge {entry}: {result.kind} {result.dropped_id} is back beside {result.kept_id}."
+    )
 
 
 @merge_app.command("journal")
@@ -439,7 +458,9 @@ def merge_journal(db: DbOption = None) -> None:
 
 # -- privacy -----------------------------------------------------------------------------------
 
-person_app = typer.Typer(help="A person's privacy rights: export or erase their data.", no_args_is_help=True)
+person_app = typer.Typer(
+    help="A person's privacy rights: export or erase their data.", no_args_is_help=True
+)
 
 
 @person_app.command("export")
@@ -447,11 +468,15 @@ person_app = typer.Typer(help="A person's privacy rights: export or erase their 
 def person_export(
     email: Annotated[str, typer.Argument(help="The person's e-mail address.")],
     out_file: Annotated[
-        Path | None, typer.Option("--out", help="Write the JSON here instead of stdout.", show_default=False)
+        Path | None,
+        typer.Option("--out", help="Write the JSON here instead of stdout.", show_default=False),
     ] = None,
     db: DbOption = None,
 ) -> None:
-    """Write everything held about a person as JSON. Example: `accord person export dana@acme.example`"""
+    """Write everything held about a person as JSON.
+
+    Example: `accord person export dana@acme.example --out dana.json`
+    """
     data = people.person_export(url=db, email=email)
     if out_file is None:
         emit_json(data)

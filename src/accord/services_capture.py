@@ -122,7 +122,7 @@ def capture_calendar(
     return _capture(url, place, add_contacts, dry_run, skip_invalid)
 
 
-class _RollBack(Exception):
+class _RollBackError(Exception):
     pass
 
 
@@ -158,8 +158,8 @@ def _capture(
             with bulk.open_writer(engine) as writer, engine.connect() as conn:
                 _write(conn, writer, placed, report, add_contacts)
                 if dry_run:
-                    raise _RollBack
-        except _RollBack:
+                    raise _RollBackError
+        except _RollBackError:
             pass
         return report
     finally:
@@ -194,7 +194,9 @@ def _write(
         if p.key in stored or p.key in batch:
             report.already += 1
             continue
-        tp = next((stored.get(d) or batch.get(d) for d in p.thread if stored.get(d) or batch.get(d)), None)
+        tp = next(
+            (stored.get(d) or batch.get(d) for d in p.thread if stored.get(d) or batch.get(d)), None
+        )
         tp = tp or f"{'mail' if p.channel == 'email' else 'cal'}-{p.key[:16]}"
         for d in p.thread:
             batch.setdefault(d, tp)
@@ -208,21 +210,26 @@ def _write(
     report.proposed = sorted(new_people.values(), key=lambda x: (x[2], x[1]))
     added: dict[str, str] = {}  # e-mail → new contact id
     if add_contacts and new_people:
-        rows = []
+        people_rows: list[tuple[object, ...]] = []
         for name, email, account in report.proposed:
             added[email] = f"c-{uuid.uuid4().hex[:12]}"
-            rows.append((added[email], account, name, email, None, None, True))
-        frame = pl.DataFrame(rows, schema=_schema(BY_NAME["contacts"]), orient="row")
+            people_rows.append((added[email], account, name, email, None, None, True))
+        frame = pl.DataFrame(people_rows, schema=_schema(BY_NAME["contacts"]), orient="row")
         contacts = BY_NAME["contacts"]
         report.contacts_added = writer.upsert(contacts, frame, ()).inserted
     existing = _existing_touchpoints(conn, list(groups))
-    rows = []
+    rows: list[tuple[object, ...]] = []
     for tp, group in groups.items():
         first = group[0]
         old = existing.get(tp)
         sides: list[bool | None] = [p.outbound for p in group]
         contacts_of = [c for p in group for c in p.contact_ids]
-        contacts_of += [added[e] for p in group for _, e, a in p.proposed if e in added and a == first.account_id]
+        contacts_of += [
+            added[e]
+            for p in group
+            for _, e, a in p.proposed
+            if e in added and a == first.account_id
+        ]
         at = min(p.at for p in group)
         if old is not None:
             sides.append({"outbound": True, "inbound": False}.get(old[1]))
@@ -331,7 +338,9 @@ def set_capture_rule(*, url: str | None, rule_id: str, enabled: bool | None) -> 
             rules = {r.rule_id: r for r in effective_rules(_stored_rules(conn))}
             rule = rules.get(rule_id)
             if rule is None:
-                raise NotFoundError(f"there is no capture rule {rule_id!r}; see `accord capture rules`")
+                raise NotFoundError(
+                    f"there is no capture rule {rule_id!r}; see `accord capture rules`"
+                )
             t = intake_rules
             conn.execute(t.delete().where(t.c.rule_id == rule_id))
             if enabled is None:
@@ -342,7 +351,11 @@ def set_capture_rule(*, url: str | None, rule_id: str, enabled: bool | None) -> 
                 return  # built-in rules are on unless switched off
             conn.execute(
                 t.insert().values(
-                    rule_id=rule_id, kind=rule.kind, field=rule.field, pattern=rule.pattern, enabled=enabled
+                    rule_id=rule_id,
+                    kind=rule.kind,
+                    field=rule.field,
+                    pattern=rule.pattern,
+                    enabled=enabled,
                 )
             )
     finally:

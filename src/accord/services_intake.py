@@ -30,9 +30,14 @@ from accord.storage.database import make_engine, require_current
 from accord.storage.intake_state import intake_account_domains
 
 _DOMAINS = Table(
-    "intake_account_domains", (Column("account_id"), Column("domain")), ("account_id", "domain"), "domain"
+    "intake_account_domains",
+    (Column("account_id"), Column("domain")),
+    ("account_id", "domain"),
+    "domain",
 )
-_DOMAIN_CHUNK = 40_000  # below the bulk writer's index-rebuild size (it rebuilds ledger tables only)
+_DOMAIN_CHUNK = (
+    40_000  # below the bulk writer's index-rebuild size (it rebuilds ledger tables only)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +68,7 @@ class MappedImport:
         return sum(t.inserted + t.updated for t in self.tables)
 
 
-class _RollBack(Exception):
+class _RollBackError(Exception):
     """Raised inside the writer's block to undo a dry run's work."""
 
 
@@ -150,8 +155,8 @@ def import_mapped(
                     )
                 report.domains = _write_domains(writer, translation, loaded)
                 if dry_run:
-                    raise _RollBack
-        except _RollBack:
+                    raise _RollBackError
+        except _RollBackError:
             pass
         if not dry_run:
             from accord.services_people import count_duplicates
@@ -202,9 +207,7 @@ def _write_bundle(translation: Translation, folder: Path) -> None:
         rows = translation.tables.get(table.name)
         if rows is None and table.name != "accounts":
             continue
-        columns = (
-            _mapped_columns(table.name, translation) if rows else ["account_id", "name"]
-        )
+        columns = _mapped_columns(table.name, translation) if rows else ["account_id", "name"]
         data = {c: [r.get(c) for r in rows.rows] if rows else [] for c in columns}
         frame = pl.DataFrame(data, schema=dict.fromkeys(columns, pl.String))
         frame.write_csv(folder / table.file, line_terminator="\n")

@@ -20,8 +20,8 @@ import sqlalchemy as sa
 from accord.domain.schema import BY_NAME, LEDGER, Kind, Table
 from accord.errors import BadInputError, NotFoundError
 from accord.intake.duplicates import DuplicateGroup, account_duplicates, contact_duplicates
-from accord.storage.database import make_engine, require_current
 from accord.intake.privacy import ERASED_NAME, mentions, needles, pattern, scrub, scrub_json
+from accord.storage.database import make_engine, require_current
 from accord.storage.intake_state import intake_account_domains, intake_journal, intake_rules
 from accord.storage.snapshots import health_snapshots
 from accord.storage.tables import LEDGER_TABLES
@@ -41,7 +41,9 @@ def find_duplicates_in(conn: sa.Connection) -> list[DuplicateGroup]:
     ):
         if "@" in str(email):
             domains[str(account_id)].add(str(email).rsplit("@", 1)[1].lower())
-    accounts = [(str(i), str(n)) for i, n in conn.exec_driver_sql("SELECT account_id, name FROM accounts")]
+    accounts = [
+        (str(i), str(n)) for i, n in conn.exec_driver_sql("SELECT account_id, name FROM accounts")
+    ]
     return contact_duplicates(contacts) + account_duplicates(accounts, domains)
 
 
@@ -124,7 +126,9 @@ def merge(*, url: str | None, kind: str, keep: str, drop: str) -> MergeResult:
                     moved = _repoint(conn, ref_table, col.name, col.kind is Kind.LIST, drop, keep)
                     changes.extend(moved)
                     if moved:
-                        result.moved[ref_table.name] = result.moved.get(ref_table.name, 0) + len(moved)
+                        result.moved[ref_table.name] = result.moved.get(ref_table.name, 0) + len(
+                            moved
+                        )
             fill = {
                 c: dropped[c]
                 for c in BY_NAME[table].column_names
@@ -138,7 +142,7 @@ def merge(*, url: str | None, kind: str, keep: str, drop: str) -> MergeResult:
             conn.execute(t.delete().where(t.c[key] == drop))
             detail = {
                 "dropped_row": _json_row(dropped),
-                "filled": {c: None for c in fill},
+                "filled": dict.fromkeys(fill),
                 "changes": changes,
                 **extra,
             }
@@ -151,7 +155,7 @@ def merge(*, url: str | None, kind: str, keep: str, drop: str) -> MergeResult:
                     detail=json.dumps(detail, default=str),
                 )
             )
-            result.entry_id = int(entry.inserted_primary_key[0])
+            result.entry_id = _new_id(entry)
             return result
     finally:
         engine.dispose()
@@ -176,11 +180,13 @@ def _repoint(
             after = new
         key = {k: _json_row({"v": v})["v"] for k, v in zip(table.key, row[:-1], strict=True)}
         conn.execute(
-            t.update().where(*[t.c[k] == row[i] for i, k in enumerate(table.key)]).values(
-                {column: after}
-            )
+            t.update()
+            .where(*[t.c[k] == row[i] for i, k in enumerate(table.key)])
+            .values({column: after})
         )
-        changes.append({"table": table.name, "key": key, "column": column, "before": before, "after": after})
+        changes.append(
+            {"table": table.name, "key": key, "column": column, "before": before, "after": after}
+        )
     return changes
 
 
@@ -220,35 +226,61 @@ def undo_merge(*, url: str | None, entry_id: int) -> MergeResult:
             for change in detail["changes"]:
                 t = LEDGER_TABLES[change["table"]]
                 ref = BY_NAME[change["table"]]
-                where = [t.c[k] == v for k, v in _typed_row(ref, change["key"]).items() if k in change["key"]]
+                where = [
+                    t.c[k] == v
+                    for k, v in _typed_row(ref, change["key"]).items()
+                    if k in change["key"]
+                ]
                 now = conn.execute(sa.select(t.c[change["column"]]).where(*where)).scalar()
                 if now != change["after"]:
                     raise BadInputError(
                         f"cannot undo merge {entry_id}: {change['table']} {change['key']} "
                         f"{change['column']} has changed since"
                     )
-            conn.execute(LEDGER_TABLES[table.name].insert().values(**_typed_row(table, detail["dropped_row"])))
+            conn.execute(
+                LEDGER_TABLES[table.name]
+                .insert()
+                .values(**_typed_row(table, detail["dropped_row"]))
+            )
             for change in detail["changes"]:
                 t = LEDGER_TABLES[change["table"]]
                 ref = BY_NAME[change["table"]]
-                where = [t.c[k] == v for k, v in _typed_row(ref, change["key"]).items() if k in change["key"]]
+                where = [
+                    t.c[k] == v
+                    for k, v in _typed_row(ref, change["key"]).items()
+                    if k in change["key"]
+                ]
                 conn.execute(t.update().where(*where).values({change["column"]: change["before"]}))
             t = LEDGER_TABLES[table.name]
             key = table.key[0]
             if detail["filled"]:
-                conn.execute(t.update().where(t.c[key] == entry["kept_id"]).values(**detail["filled"]))
+                conn.execute(
+                    t.update().where(t.c[key] == entry["kept_id"]).values(**detail["filled"])
+                )
             if kind == "account":
                 d = intake_account_domains
                 for domain in detail["domains_added"]:
-                    conn.execute(d.delete().where(d.c.account_id == entry["kept_id"]).where(d.c.domain == domain))
+                    conn.execute(
+                        d.delete()
+                        .where(d.c.account_id == entry["kept_id"])
+                        .where(d.c.domain == domain)
+                    )
                 if detail["domains"]:
-                    conn.execute(d.insert(), [{"account_id": entry["dropped_id"], "domain": x} for x in detail["domains"]])
+                    conn.execute(
+                        d.insert(),
+                        [
+                            {"account_id": entry["dropped_id"], "domain": x}
+                            for x in detail["domains"]
+                        ],
+                    )
                 for snap in detail["snapshots"]:
                     snap["as_of"] = date.fromisoformat(snap["as_of"])
                     snap["taken_at"] = datetime.fromisoformat(snap["taken_at"])
                     conn.execute(health_snapshots.insert().values(**snap))
             conn.execute(
-                j.update().where(j.c.entry_id == entry_id).values(undone_at=datetime.now(UTC).replace(tzinfo=None))
+                j.update()
+                .where(j.c.entry_id == entry_id)
+                .values(undone_at=datetime.now(UTC).replace(tzinfo=None))
             )
             return MergeResult(entry_id, kind, str(entry["kept_id"]), str(entry["dropped_id"]))
     finally:
@@ -289,9 +321,13 @@ def _text_columns(conn: sa.Connection) -> list[tuple[sa.Table, list[sa.Column[An
 
 def _person(conn: sa.Connection, email: str) -> tuple[list[dict[str, Any]], list[str]]:
     contacts = LEDGER_TABLES["contacts"]
-    rows = conn.execute(
-        sa.select(contacts).where(sa.func.lower(contacts.c.email) == email.strip().lower())
-    ).mappings().all()
+    rows = (
+        conn.execute(
+            sa.select(contacts).where(sa.func.lower(contacts.c.email) == email.strip().lower())
+        )
+        .mappings()
+        .all()
+    )
     if not rows:
         raise NotFoundError(f"no contact has the e-mail address {email!r}")
     found = [dict(r) for r in rows]
@@ -328,9 +364,13 @@ def person_export(*, url: str | None, email: str) -> dict[str, Any]:
                     if col.references != "contacts.contact_id":
                         continue
                     t = LEDGER_TABLES[ref_table.name]
-                    rows = conn.execute(
-                        sa.select(t).where(sa.or_(*[t.c[col.name].like(f"%{i}%") for i in ids]))
-                    ).mappings().all()
+                    rows = (
+                        conn.execute(
+                            sa.select(t).where(sa.or_(*[t.c[col.name].like(f"%{i}%") for i in ids]))
+                        )
+                        .mappings()
+                        .all()
+                    )
                     hits = [
                         _json_row(dict(r))
                         for r in rows
@@ -375,7 +415,9 @@ def person_erase(*, url: str | None, email: str) -> Erasure:
             result = Erasure(0, ids)
             c = LEDGER_TABLES["contacts"]
             conn.execute(
-                c.update().where(c.c.contact_id.in_(ids)).values(name=ERASED_NAME, email=None, title=None)
+                c.update()
+                .where(c.c.contact_id.in_(ids))
+                .values(name=ERASED_NAME, email=None, title=None)
             )
             result.rows_changed["contacts"] = len(ids)
             for table, cols in _text_columns(conn):
@@ -406,7 +448,13 @@ def person_erase(*, url: str | None, email: str) -> Erasure:
                     detail=json.dumps({"contacts": ids, "rows_changed": result.rows_changed}),
                 )
             )
-            result.entry_id = int(entry.inserted_primary_key[0])
+            result.entry_id = _new_id(entry)
             return result
     finally:
         engine.dispose()
+
+
+def _new_id(result: sa.CursorResult[Any]) -> int:
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])

@@ -85,9 +85,12 @@ def test_a_later_reply_joins_its_conversation(sample_url: str, tmp_path: Path) -
 def test_rules_can_be_seen_and_changed(sample_url: str, cli: CliRunner) -> None:
     listed = cli.invoke(app, ["capture", "rules", "--db", sample_url, "-f", "json"])
     assert '"rule_id": "newsletter-list-unsubscribe"' in listed.stdout
-    assert cli.invoke(
-        app, ["capture", "rules", "disable", "personal-gmail.com", "--db", sample_url]
-    ).exit_code == 0
+    assert (
+        cli.invoke(
+            app, ["capture", "rules", "disable", "personal-gmail.com", "--db", sample_url]
+        ).exit_code
+        == 0
+    )
     added = cli.invoke(
         app, ["capture", "rules", "add", "personal", "subject", "delivery", "--db", sample_url]
     )
@@ -185,20 +188,27 @@ def test_meetings_with_recurrence_and_time_zones(sample_url: str) -> None:
         ("2026-04-02 08:00", 30, "Acme weekly sync"),  # 10:00 in Berlin, summer time
         ("2026-04-09 08:00", 30, "Acme weekly sync"),
     ]
-    finn = query(sample_url, "SELECT contact_id, account_id FROM contacts WHERE name = 'Finn Finance'")
-    assert len(finn) == 1 and finn[0][1] == "A2"
+    finn = query(
+        sample_url, "SELECT contact_id, account_id FROM contacts WHERE name = 'Finn Finance'"
+    )
+    assert len(finn) == 1
+    assert finn[0][1] == "A2"
     birch = query(
         sample_url, "SELECT contact_ids FROM touchpoints WHERE summary = 'Birch quarterly review'"
     )
     assert birch == [(f"C3;{finn[0][0]}",)]
-    again = services_capture.capture_calendar(url=sample_url, path=MEETINGS, until=date(2026, 4, 30))
+    again = services_capture.capture_calendar(
+        url=sample_url, path=MEETINGS, until=date(2026, 4, 30)
+    )
     assert (again.captured, again.already) == (0, 6)
 
 
 def test_a_broken_ics_names_the_line(sample_url: str, cli: CliRunner, tmp_path: Path) -> None:
     broken = tmp_path / "broken.ics"
     text = MEETINGS.read_bytes()
-    broken.write_bytes(text.replace(b"END:VEVENT\r\nBEGIN:VEVENT\r\nUID:birch", b"BEGIN:VEVENT\r\nUID:birch"))
+    broken.write_bytes(
+        text.replace(b"END:VEVENT\r\nBEGIN:VEVENT\r\nUID:birch", b"BEGIN:VEVENT\r\nUID:birch")
+    )
     before = row_counts(sample_url)
     result = cli.invoke(
         app, ["capture", "calendar", str(broken), "--until", "2026-04-30", "--db", sample_url]

@@ -43,9 +43,9 @@ def test_hubspot_export_lands_in_the_book(sample_url: str) -> None:
         "left blank on 1 row"
     ) in report.warnings
     # Noah had no company: his address's domain placed him at Northwind.
-    assert query(sample_url, "SELECT account_id, name, email FROM contacts WHERE contact_id = 'hs-7003'") == [
-        ("hs-5002", "Noah Ng", "noah@northwind.example")
-    ]
+    assert query(
+        sample_url, "SELECT account_id, name, email FROM contacts WHERE contact_id = 'hs-7003'"
+    ) == [("hs-5002", "Noah Ng", "noah@northwind.example")]
     assert query(
         sample_url,
         "SELECT direction, minutes, contact_ids, user_id FROM touchpoints "
@@ -129,19 +129,20 @@ def test_a_mapping_file_adds_custom_fields_and_pick_lists(book_url: str, tmp_pat
         "[source.accounts.columns]\n"
         'segment = { column = "Segment__c", values = { "mid-market" = "mid-market", '
         '"enterprise" = "enterprise", "*" = "smb" } }\n'
-        'intent = { column = "Type", values = { "customer - direct" = "lifetime", "*" = "season" } }\n',
+        'intent = { column = "Type", values = { "customer - direct" = "lifetime", '
+        '"*" = "season" } }\n',
         encoding="utf-8",
     )
-    services_intake.import_crm(
-        url=book_url, crm="salesforce", directory=SALESFORCE, mapping=mine
-    )
+    services_intake.import_crm(url=book_url, crm="salesforce", directory=SALESFORCE, mapping=mine)
     assert query(book_url, "SELECT name, segment, intent FROM accounts ORDER BY name") == [
         ("Acme Tools", "enterprise", "lifetime"),
         ("Umbrella Labs", "mid-market", "season"),
     ]
 
 
-def test_import_csv_with_a_mapping_of_ones_own(book_url: str, tmp_path: Path, cli: CliRunner) -> None:
+def test_import_csv_with_a_mapping_of_ones_own(
+    book_url: str, tmp_path: Path, cli: CliRunner
+) -> None:
     (tmp_path / "orgs.csv").write_text(
         "org_no,org_name,web\n1,Initech,https://initech.example\n2,Hooli,hooli.example\n",
         encoding="utf-8",

@@ -18,9 +18,13 @@ def _snapshot(url: str) -> dict[str, list[tuple[object, ...]]]:
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
-            names = [n for n in sa.inspect(conn).get_table_names() if n not in ("alembic_version", "intake_journal")]
+            names = [
+                n
+                for n in sa.inspect(conn).get_table_names()
+                if n not in ("alembic_version", "intake_journal")
+            ]
             return {
-                n: sorted((tuple(map(str, r)) for r in conn.exec_driver_sql(f'SELECT * FROM "{n}"')))
+                n: sorted(tuple(map(str, r)) for r in conn.exec_driver_sql(f'SELECT * FROM "{n}"'))
                 for n in names
             }
     finally:
@@ -44,7 +48,9 @@ def test_duplicates_found_and_merged_and_undone(sample_url: str, cli: CliRunner)
         "touchpoints": 3,
     }
     counts = row_counts(sample_url)
-    assert counts["accounts"] == 5 and counts["touchpoints"] == 9 and counts["commitments"] == 6
+    assert counts["accounts"] == 5
+    assert counts["touchpoints"] == 9
+    assert counts["commitments"] == 6
     assert query(sample_url, "SELECT count(*) FROM touchpoints WHERE account_id = 'A1'") == [(5,)]
     contact = services_people.merge(url=sample_url, kind="contact", keep="C1", drop="hs-7001")
     assert contact.moved == {"commitments": 1, "touchpoints": 2}

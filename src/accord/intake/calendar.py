@@ -52,20 +52,24 @@ def _check_structure(path: Path, text: str) -> tuple[list[int], MailProblem | No
         line = raw.strip()
         upper = line.upper()
         if number == 1 and upper != "BEGIN:VCALENDAR":
-            return [], MailProblem(path.name, 1, "not an iCalendar file: it must start with BEGIN:VCALENDAR")
+            return [], MailProblem(
+                path.name, 1, "not an iCalendar file: it must start with BEGIN:VCALENDAR"
+            )
         if upper.startswith("BEGIN:"):
             stack.append((upper[6:], number))
             if upper == "BEGIN:VEVENT":
                 events.append(number)
         elif upper.startswith("END:"):
             if not stack or stack[-1][0] != upper[4:]:
-                opened = f"BEGIN:{stack[-1][0]} of line {stack[-1][1]}" if stack else "nothing"
-                return [], MailProblem(path.name, number, f"{line} does not close {opened}")
+                what = f"BEGIN:{stack[-1][0]} of line {stack[-1][1]}" if stack else "nothing"
+                return [], MailProblem(path.name, number, f"{line} does not close {what}")
             stack.pop()
     if stack:
         name, opened = stack[-1]
         return [], MailProblem(
-            path.name, number, f"the file ends before END:{name} (opened on line {opened}): truncated?"
+            path.name,
+            number,
+            f"the file ends before END:{name} (opened on line {opened}): truncated?",
         )
     return events, None
 
@@ -105,7 +109,7 @@ def _occurrences(event: Any, start: datetime, until: date) -> list[datetime]:
     limit = datetime.combine(until, datetime.max.time())
     if start.tzinfo is not None:
         limit = limit.replace(tzinfo=start.tzinfo)
-    stamps = []
+    stamps: list[datetime] = []
     for stamp in rrulestr(text, dtstart=start):
         if stamp > limit or len(stamps) >= _MAX_OCCURRENCES:
             break

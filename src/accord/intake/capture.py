@@ -140,8 +140,10 @@ def place_message(msg: MailMessage, index: BookIndex, rules: list[Rule]) -> Plac
         domains = sorted({a.rsplit("@", 1)[-1] for a in outside})
         return Left(msg.file, msg.line, f"no contact or account matches {', '.join(domains)}")
     own = msg.message_id or f"{msg.sender}|{msg.sent_at.isoformat()}|{msg.subject}"
-    user = index.users.get(msg.sender) if outbound else next(
-        (index.users[a] for a in ours if a in index.users), None
+    user = (
+        index.users.get(msg.sender)
+        if outbound
+        else next((index.users[a] for a in ours if a in index.users), None)
     )
     return Placed(
         key=digest("mail:" + own),
@@ -173,7 +175,9 @@ def place_meeting(meeting: Meeting, index: BookIndex) -> Placed | Left:
         return Left(meeting.file, meeting.line, "internal: only our own people")
     if account is None:
         domains = sorted({a.rsplit("@", 1)[-1] for a in outside})
-        return Left(meeting.file, meeting.line, f"no contact or account matches {', '.join(domains)}")
+        return Left(
+            meeting.file, meeting.line, f"no contact or account matches {', '.join(domains)}"
+        )
     key = digest(f"cal:{meeting.uid}@{meeting.start.isoformat()}")
     return Placed(
         key=key,

@@ -21,7 +21,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from accord.domain.schema import BY_NAME, LEDGER
-from accord.errors import BadInputError, BundleError, Problem
+from accord.errors import BundleError, Problem
 from accord.intake.mapfile import DOMAIN_TARGET, FieldSpec, Mapping, Source
 
 KnownKeys = Callable[[str, str, list[str]], set[str]]
@@ -241,7 +241,10 @@ def _translate_file(
 
 
 def _known_users(
-    source: Source, records: list[tuple[int, list[str]]], index: dict[str, int], users: dict[str, str]
+    source: Source,
+    records: list[tuple[int, list[str]]],
+    index: dict[str, int],
+    users: dict[str, str],
 ) -> dict[str, str]:
     """Exported users who are already users of the book (same e-mail): export id → book id.
 

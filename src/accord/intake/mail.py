@@ -218,9 +218,7 @@ def _read_message(lines: _Lines, file: str, mbox: bool) -> MailMessage | MailPro
         if in_text and not snippet_done and len(snippet) < _SNIPPET:
             snippet += line
     if top_boundary and top_boundary.encode("latin-1", "replace") not in closed:
-        return MailProblem(
-            file, start, "the message's MIME parts never close (a truncated file?)"
-        )
+        return MailProblem(file, start, "the message's MIME parts never close (a truncated file?)")
     return _message(msg, file, start, _decode_snippet(bytes(snippet), encoding, charset), size)
 
 
@@ -243,7 +241,8 @@ def _message(msg: EmailMessage, file: str, line: int, snippet: str, size: int) -
         problem = f"the From header {_text(msg.get('from', ''))!r} holds no address"
     headers = {h: _text(msg[h]) for h in RULE_HEADERS if msg.get(h) is not None}
     parents = _ids(_text(msg.get("references", ""))) + _ids(_text(msg.get("in-reply-to", "")))
-    message_id = (_ids(_text(msg.get("message-id", ""))) or [None])[0]
+    own = _ids(_text(msg.get("message-id", "")))
+    message_id = own[0] if own else None
     return MailMessage(
         file=file,
         line=line,
