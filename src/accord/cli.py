@@ -31,7 +31,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from accord import services
+from accord import cli_intake, services
 from accord.errors import AccordError, BundleError
 
 P = ParamSpec("P")
@@ -365,6 +365,7 @@ def _add_subcommands() -> None:
 
 
 _add_subcommands()
+cli_intake.register(app)  # import-crm, import-csv, capture, duplicates, merge, person
 
 
 def main() -> None:

@@ -1,0 +1,513 @@
+"""`accord import-crm`, `import-csv`, `capture`, `duplicates`, `merge`, `person` (issue 9).
+
+Parse → service → print, like cli.py; `register(app)` mounts everything on the
+main command. Exit codes: 0 success, 1 bad input (a message naming the file
+and place; nothing written), 2 usage.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import asdict
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from accord import services_capture as capture
+from accord import services_intake as intake
+from accord import services_people as people
+from accord.errors import AccordError, BundleError
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+out = Console(soft_wrap=True, highlight=False)
+err = Console(stderr=True, soft_wrap=True, highlight=False)
+
+
+class Format(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+
+
+class Crm(StrEnum):
+    HUBSPOT = "hubspot"
+    SALESFORCE = "salesforce"
+
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        envvar="ACCORD_DATABASE_URL",
+        help="Database URL (default sqlite:///accord.db); also $ACCORD_DATABASE_URL.",
+        show_default=False,
+    ),
+]
+FormatOption = Annotated[
+    Format, typer.Option("--format", "-f", help="table for people, json for scripts.")
+]
+DryRunOption = Annotated[
+    bool,
+    typer.Option("--dry-run", help="Do all the work and show what would change; write nothing."),
+]
+SkipInvalidOption = Annotated[
+    bool,
+    typer.Option(
+        "--skip-invalid",
+        help="Write the valid part and report the rest; without it any problem writes nothing.",
+    ),
+]
+
+
+def report_error(exc: AccordError) -> None:
+    if isinstance(exc, BundleError):
+        err.print(f"[bold red]error:[/] {str(exc).splitlines()[0]}")
+        for problem in exc.problems:
+            err.print(f"  {problem}", markup=False)
+        if exc.total > len(exc.problems):
+            err.print(f"  … and {exc.total - len(exc.problems):,} more")
+    else:
+        err.print(f"[bold red]error:[/] {exc}")
+
+
+def guarded(fn: Callable[P, R]) -> Callable[P, R]:
+    """accord's errors → a plain message on stderr and exit code 1."""
+
+    @functools.wraps(fn)
+    def run(*a: P.args, **k: P.kwargs) -> R:
+        try:
+            return fn(*a, **k)
+        except AccordError as exc:
+            report_error(exc)
+            raise typer.Exit(1) from None
+
+    return run
+
+
+def emit_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+
+
+def parse_day(text: str | None, option: str) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{text!r} is not a date (YYYY-MM-DD)", param_hint=option
+        ) from None
+
+
+# -- CRM and CSV imports ---------------------------------------------------------------------
+
+
+def _print_import(report: intake.MappedImport, format: Format) -> None:
+    if format is Format.JSON:
+        emit_json(
+            {
+                "mapping": report.mapping,
+                "dry_run": report.dry_run,
+                "files": report.files,
+                "tables": [asdict(t) for t in report.tables],
+                "skipped": [asdict(s) for s in report.skipped],
+                "warnings": report.warnings,
+                "domains": report.domains,
+                "duplicates": report.duplicates,
+            }
+        )
+        return
+    verb = "would" if report.dry_run else ""
+    title = f"{report.mapping}: " + (
+        "dry run — nothing was written" if report.dry_run else "imported"
+    )
+    table = Table(
+        "table",
+        "rows",
+        f"{verb} create".strip(),
+        f"{verb} update".strip(),
+        "unchanged",
+        "rejected",
+        title=title,
+    )
+    for t in report.tables:
+        table.add_row(
+            t.table,
+            f"{t.read:,}",
+            f"{t.inserted:,}",
+            f"{t.updated:,}",
+            f"{t.unchanged:,}",
+            f"{t.rejected:,}",
+        )
+    out.print(table)
+    if report.skipped:
+        out.print(f"Skipped {len(report.skipped):,} row{'s' if len(report.skipped) != 1 else ''}:")
+        for s in report.skipped:
+            out.print(f"  {s.file}, line {s.line} ({s.table}): {s.reason}", markup=False)
+    for w in report.warnings:
+        err.print(f"[yellow]warning:[/] {w}", markup=True)
+    if report.duplicates:
+        out.print(
+            f"{report.duplicates} possible duplicate group{'s' if report.duplicates > 1 else ''} "
+            "in the book: see `accord duplicates`."
+        )
+
+
+@guarded
+def import_crm(
+    crm: Annotated[Crm, typer.Argument(help="Which CRM wrote the export.")],
+    directory: Annotated[Path, typer.Argument(help="The folder of exported CSV files.")],
+    mapping: Annotated[
+        Path | None,
+        typer.Option(
+            "--mapping",
+            help="A TOML file laid over the shipped mapping: custom fields, pick-list values.",
+            show_default=False,
+        ),
+    ] = None,
+    dry_run: DryRunOption = False,
+    skip_invalid: SkipInvalidOption = False,
+    db: DbOption = None,
+    format: FormatOption = Format.TABLE,
+) -> None:
+    """Import a HubSpot or Salesforce export folder into the book, in one transaction.
+
+    HubSpot: companies, contacts, deals, calls, meetings, emails, notes, tasks.
+    Salesforce: User, Account, Contact, Opportunity, Task, Event.
+    Re-importing the same export changes nothing.
+
+    Examples:
+
+    * `accord import-crm hubspot ./export --dry-run`
+    * `accord import-crm salesforce ./export --mapping ours.toml`
+    """
+    report = intake.import_crm(
+        url=db,
+        crm=crm.value,
+        directory=directory,
+        mapping=mapping,
+        dry_run=dry_run,
+        skip_invalid=skip_invalid,
+    )
+    _print_import(report, format)
+
+
+@guarded
+def import_csv(
+    paths: Annotated[list[Path], typer.Argument(help="CSV files, or folders holding them.")],
+    mapping: Annotated[
+        Path, typer.Option("--mapping", help="The TOML mapping file (see docs/intake.md).")
+    ],
+    dry_run: DryRunOption = False,
+    skip_invalid: SkipInvalidOption = False,
+    db: DbOption = None,
+    format: FormatOption = Format.TABLE,
+) -> None:
+    """Import any CSV files through a mapping file of your own, in one transaction.
+
+    Example: `accord import-csv --mapping pipedrive.toml ./export --dry-run`
+    """
+    report = intake.import_csv(
+        url=db, mapping=mapping, paths=paths, dry_run=dry_run, skip_invalid=skip_invalid
+    )
+    _print_import(report, format)
+
+
+# -- mail and calendar capture -----------------------------------------------------------------
+
+capture_app = typer.Typer(
+    help="Turn mail and meetings into touchpoints; see and change the rules that leave "
+    "personal mail and newsletters out.",
+    no_args_is_help=True,
+)
+AddContactsOption = Annotated[
+    bool,
+    typer.Option(
+        "--add-contacts",
+        help="Add the proposed new people (found at an account's domain) as contacts.",
+    ),
+]
+
+
+def _print_capture(report: capture.CaptureReport, format: Format) -> None:
+    if format is Format.JSON:
+        data = asdict(report)
+        data["left_out"] = [asdict(x) for x in report.left_out]
+        data["problems"] = [asdict(x) for x in report.problems]
+        data["proposed"] = [{"name": n, "email": e, "account_id": a} for n, e, a in report.proposed]
+        emit_json(data)
+        return
+    head = "Dry run — nothing was written. " if report.dry_run else ""
+    out.print(
+        f"{head}Read {report.read:,}; captured {report.captured:,} "
+        f"({report.already:,} already captured) into {report.touchpoints_created:,} new and "
+        f"{report.touchpoints_updated:,} updated touchpoints; left out {len(report.left_out):,}."
+    )
+    for left in report.left_out:
+        out.print(f"  left out {left.file}, line {left.line}: {left.reason}", markup=False)
+    if report.proposed:
+        verb = (
+            "Added as contacts"
+            if report.contacts_added
+            else "Proposed new contacts (add them with --add-contacts)"
+        )
+        out.print(f"{verb}:")
+        for name, email, account in report.proposed:
+            out.print(f"  {name} <{email}> at {account}", markup=False)
+    for p in report.problems:
+        err.print(f"[yellow]skipped:[/] {p.file}, line {p.line}: {p.message}")
+
+
+@capture_app.command("mail")
+@guarded
+def capture_mail(
+    path: Annotated[Path, typer.Argument(help="An mbox file, or a folder of .eml files.")],
+    add_contacts: AddContactsOption = False,
+    dry_run: DryRunOption = False,
+    skip_invalid: SkipInvalidOption = False,
+    db: DbOption = None,
+    format: FormatOption = Format.TABLE,
+) -> None:
+    """Capture mail as touchpoints: one per conversation, each message counted once.
+
+    Example: `accord capture mail ~/Mail/acme.mbox --dry-run`
+    """
+    _print_capture(
+        capture.capture_mail(
+            url=db, path=path, add_contacts=add_contacts, dry_run=dry_run, skip_invalid=skip_invalid
+        ),
+        format,
+    )
+
+
+@capture_app.command("calendar")
+@guarded
+def capture_calendar(
+    path: Annotated[Path, typer.Argument(help="An .ics file.")],
+    until: Annotated[
+        str | None,
+        typer.Option(
+            help="Expand recurring meetings up to this date (default today).", show_default=False
+        ),
+    ] = None,
+    add_contacts: AddContactsOption = False,
+    dry_run: DryRunOption = False,
+    skip_invalid: SkipInvalidOption = False,
+    db: DbOption = None,
+    format: FormatOption = Format.TABLE,
+) -> None:
+    """Capture the meetings of a calendar as `meeting` touchpoints, each occurrence once.
+
+    Example: `accord capture calendar team.ics --until 2026-03-31`
+    """
+    _print_capture(
+        capture.capture_calendar(
+            url=db,
+            path=path,
+            until=parse_day(until, "--until"),
+            add_contacts=add_contacts,
+            dry_run=dry_run,
+            skip_invalid=skip_invalid,
+        ),
+        format,
+    )
+
+
+@capture_app.command("rules")
+@guarded
+def capture_rules(
+    action: Annotated[str, typer.Argument(help="list, add, disable, enable or remove.")] = "list",
+    args: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="add: KIND FIELD PATTERN; disable/enable/remove: RULE_ID.", show_default=False
+        ),
+    ] = None,
+    db: DbOption = None,
+    format: FormatOption = Format.TABLE,
+) -> None:
+    """See and change the rules that leave mail out of capture.
+
+    Examples:
+
+    * `accord capture rules`
+    * `accord capture rules add personal domain family.example`
+    * `accord capture rules disable personal-gmail.com`
+    """
+    rest = args or []
+    if action == "add":
+        if len(rest) != 3:
+            raise typer.BadParameter("add needs KIND FIELD PATTERN", param_hint="ARGS")
+        rule = capture.add_capture_rule(url=db, kind=rest[0], field=rest[1], pattern=rest[2])
+        out.print(f"Added {rule.rule_id}: {rule.kind} when {rule.field} ~ {rule.pattern!r}")
+        return
+    if action in ("disable", "enable", "remove"):
+        if len(rest) != 1:
+            raise typer.BadParameter(f"{action} needs a RULE_ID", param_hint="ARGS")
+        enabled = {"disable": False, "enable": True, "remove": None}[action]
+        capture.set_capture_rule(url=db, rule_id=rest[0], enabled=enabled)
+        out.print(
+            f"{action.capitalize()}d {rest[0]}." if action != "remove" else f"Removed {rest[0]}."
+        )
+        return
+    if action != "list":
+        raise typer.BadParameter(f"unknown action {action!r}", param_hint="ACTION")
+    rules = capture.capture_rules(url=db)
+    if format is Format.JSON:
+        emit_json([asdict(r) for r in rules])
+        return
+    table = Table("rule", "leaves out", "when", "matches", "on", title="Capture rules")
+    for r in rules:
+        table.add_row(r.rule_id, r.kind, r.field, r.pattern, "yes" if r.enabled else "[dim]no[/]")
+    out.print(table)
+
+
+# -- duplicates, merge and undo ----------------------------------------------------------------
+
+
+@guarded
+def duplicates(db: DbOption = None, format: FormatOption = Format.TABLE) -> None:
+    """List contacts and accounts that look the same (same e-mail; same name and domain).
+
+    Example: `accord duplicates` then `accord merge contact KEEP DROP`
+    """
+    groups = people.find_duplicates(url=db)
+    if format is Format.JSON:
+        emit_json([asdict(g) for g in groups])
+        return
+    if not groups:
+        out.print("No duplicates found.")
+        return
+    table = Table("kind", "ids (first: suggested to keep)", "why", title="Possible duplicates")
+    for g in groups:
+        table.add_row(g.kind, ", ".join(g.ids), g.reason)
+    out.print(table)
+
+
+merge_app = typer.Typer(
+    help="Merge duplicate contacts or accounts (keeping every touchpoint and commitment); undo.",
+    no_args_is_help=True,
+)
+
+
+def _merge(kind: str, keep: str, drop: str, db: str | None, format: Format) -> None:
+    result = people.merge(url=db, kind=kind, keep=keep, drop=drop)
+    if format is Format.JSON:
+        emit_json(asdict(result))
+        return
+    moved = ", ".join(f"{n} {t}" for t, n in sorted(result.moved.items())) or "no rows"
+    out.print(
+        f"Merged {kind} {drop} into {keep} (journal entry {result.entry_id}): moved {moved}"
+        + (f"; filled {', '.join(result.filled)}" if result.filled else "")
+        + f". Undo with `accord merge undo {result.entry_id}`."
+    )
+
+
+@merge_app.command("contact")
+@guarded
+def merge_contact(
+    keep: Annotated[str, typer.Argument(help="The contact id to keep.")],
+    drop: Annotated[str, typer.Argument(help="The contact id merged into it and removed.")],
+    db: DbOption = None,
+    format: FormatOption = Format.TABLE,
+) -> None:
+    """Merge one contact into another. Example: `accord merge contact C1 hs-7001`"""
+    _merge("contact", keep, drop, db, format)
+
+
+@merge_app.command("account")
+@guarded
+def merge_account(
+    keep: Annotated[str, typer.Argument(help="The account id to keep.")],
+    drop: Annotated[str, typer.Argument(help="The account id merged into it and removed.")],
+    db: DbOption = None,
+    format: FormatOption = Format.TABLE,
+) -> None:
+    """Merge one account into another. Example: `accord merge account A1 hs-5001`"""
+    _merge("account", keep, drop, db, format)
+
+
+@merge_app.command("undo")
+@guarded
+def merge_undo(
+    entry: Annotated[int, typer.Argument(help="The journal entry of the merge.")],
+    db: DbOption = None,
+) -> None:
+    """Undo a merge. Example: `accord merge undo 1`"""
+    result = people.undo_merge(url=db, entry_id=entry)
+    out.print(
+        f"Undid merge {entry}: {result.kind} {result.dropped_id} is back beside {result.kept_id}."
+    )
+
+
+@merge_app.command("journal")
+@guarded
+def merge_journal(db: DbOption = None) -> None:
+    """Merges and erasures, newest first, as JSON. Example: `accord merge journal`"""
+    emit_json(people.merge_journal(url=db))
+
+
+# -- privacy -----------------------------------------------------------------------------------
+
+person_app = typer.Typer(
+    help="A person's privacy rights: export or erase their data.", no_args_is_help=True
+)
+
+
+@person_app.command("export")
+@guarded
+def person_export(
+    email: Annotated[str, typer.Argument(help="The person's e-mail address.")],
+    out_file: Annotated[
+        Path | None,
+        typer.Option("--out", help="Write the JSON here instead of stdout.", show_default=False),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Write everything held about a person as JSON.
+
+    Example: `accord person export dana@acme.example --out dana.json`
+    """
+    data = people.person_export(url=db, email=email)
+    if out_file is None:
+        emit_json(data)
+        return
+    out_file.write_text(json.dumps(data, indent=2, default=str) + "\n", encoding="utf-8")
+    out.print(f"Wrote {out_file}.")
+
+
+@person_app.command("erase")
+@guarded
+def person_erase(
+    email: Annotated[str, typer.Argument(help="The person's e-mail address.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Anonymise a person everywhere; account-level facts stay. Cannot be undone.
+
+    Example: `accord person erase dana@acme.example --yes`
+    """
+    if not yes and not typer.confirm(f"Erase {email} everywhere? This cannot be undone"):
+        raise typer.Exit(1)
+    result = people.person_erase(url=db, email=email)
+    changed = ", ".join(f"{n} {t}" for t, n in sorted(result.rows_changed.items()))
+    out.print(f"Erased (journal entry {result.entry_id}): {changed}.")
+
+
+def register(app: typer.Typer) -> None:
+    """Mount the intake commands on the main `accord` command."""
+    app.command("import-crm")(import_crm)
+    app.command("import-csv")(import_csv)
+    app.add_typer(capture_app, name="capture")
+    app.command("duplicates")(duplicates)
+    app.add_typer(merge_app, name="merge")
+    app.add_typer(person_app, name="person")
