@@ -367,6 +367,15 @@ def _add_subcommands() -> None:
 _add_subcommands()
 
 
+def _add_decision() -> None:
+    from accord.cli_decision import register
+
+    register(app)
+
+
+_add_decision()
+
+
 def main() -> None:
     """The console entry point."""
     app()
