@@ -402,7 +402,7 @@ def value_realised(ledger: Ledger, today: int) -> ir.Table:
     return rows.group_by("account_id").agg(
         value_realised=rows.realisation.mean(),
         n_value_plans=rows.count(),
-        n_value_behind=_n((rows.p < 1) & (rows.p < rows.e)),
+        n_value_behind=_n((rows.p < 1) & (rows.p < rows.e) & (rows.e > 0)),
     )
 
 

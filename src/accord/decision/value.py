@@ -10,8 +10,8 @@ else the opportunity's `closed_on`, else its `opened_on`) to `target` by
 * expected e = clip((measured_on − start) / (measure_by − start), 0, 1) — the
   share the straight path from baseline to target expects by the check day
   (1 when measure_by is not after the start);
-* state: `reached` when p ≥ 1; `on_track` when p ≥ e; `behind` otherwise;
-  `not_measured` with no check yet;
+* state: `reached` when p ≥ 1; `on_track` when p ≥ e or e = 0 (nothing is
+  expected yet); `behind` otherwise; `not_measured` with no check yet;
 * realisation = 1 when reached or e = 0, else clip(p / e, 0, 1): the share of
   the value expected by now that was realised. An account's value realised is
   the mean realisation of the measured plans of its won opportunities (this
@@ -81,7 +81,7 @@ def status(plan: Plan, checks: list[Check], as_of: date) -> ValueStatus:
     if p >= 1:
         state, realised = "reached", 1.0
     else:
-        state = "on_track" if p >= e else "behind"
+        state = "on_track" if p >= e or e <= 0 else "behind"
         realised = 1.0 if e <= 0 else min(1.0, max(0.0, p / e))
     return ValueStatus(plan, latest, p, e, state, realised)
 
