@@ -45,7 +45,7 @@ def _frames(url: str | None, names: tuple[str, ...]) -> dict[str, pl.DataFrame]:
 
 def _rate(discount_rate: float | None, settings: Settings) -> float:
     rate = settings.decision.discount_rate if discount_rate is None else discount_rate
-    if not -1 < rate:
+    if not rate > -1:
         raise BadInputError(
             f"the discount rate must be above -1 (-100%), not {rate:g}: e.g. 0.08 for 8% a period"
         )

@@ -11,6 +11,7 @@ from accord.decision import (
     Check,
     Criterion,
     Flow,
+    Matrix,
     Plan,
     Risk,
     build_matrix,
@@ -22,16 +23,19 @@ from accord.decision import (
 )
 
 
-def _matrix(weights: dict[str, float], table: dict[tuple[str, str], dict[str, float]]) -> object:
+def _matrix(weights: dict[str, float], table: Table) -> Matrix:
     criteria = [Criterion(c, c, w) for c, w in weights.items()]
     alternatives = [Alternative(a, a, kind) for a, kind in table]
     scores = {(a, c): s for (a, _), row in table.items() for c, s in row.items()}
     return build_matrix(criteria, alternatives, scores)
 
 
+Table = dict[tuple[str, str], dict[str, float]]
+
+
 # docs/decision.md, worked example (opportunity O1 of tests/data/decision).
 O1_WEIGHTS = {"C1": 40, "C2": 30, "C3": 20, "C4": 10}
-O1_TABLE = {
+O1_TABLE: Table = {
     ("US", "us"): {"C1": 6, "C2": 8, "C3": 9, "C4": 7},
     ("COMP", "competitor"): {"C1": 8, "C2": 6, "C3": 6, "C4": 8},
     ("NONE", "do_nothing"): {"C1": 9, "C2": 10, "C3": 1, "C4": 0},
@@ -63,7 +67,7 @@ def test_us_best_with_hand_computed_scores_and_sensitivity() -> None:
 def test_at_the_reported_weight_the_two_alternatives_tie() -> None:
     weights = dict(O1_WEIGHTS, C3=13.75)
     m = _matrix(weights, O1_TABLE)
-    scores = {r.alternative.alternative_id: r.score for r in m.ranking}  # type: ignore[attr-defined]
+    scores = {r.alternative.alternative_id: r.score for r in m.ranking}
     assert scores["US"] == pytest.approx(scores["NONE"])
 
 
@@ -73,10 +77,12 @@ def test_do_nothing_wins() -> None:
         {("US", "us"): {"L1": 4, "L2": 9}, ("NONE", "do_nothing"): {"L1": 10, "L2": 3}},
     )
     # 0.7·10 + 0.3·3 = 7.9 against 0.7·4 + 0.3·9 = 5.5
-    assert [r.alternative.alternative_id for r in m.ranking] == ["NONE", "US"]  # type: ignore[attr-defined]
-    assert m.winner.score == pytest.approx(7.9)  # type: ignore[attr-defined]
-    assert m.us_is_best is False  # type: ignore[attr-defined]
-    s = m.sensitivity  # type: ignore[attr-defined]
+    assert [r.alternative.alternative_id for r in m.ranking] == ["NONE", "US"]
+    assert m.winner is not None
+    assert m.winner.score == pytest.approx(7.9)
+    assert m.us_is_best is False
+    s = m.sensitivity
+    assert s is not None
     # two criteria: both paths meet at the share where the scores are equal (L1 at 50 %)
     assert s.share_at_tie == pytest.approx(0.5)
     assert abs(s.points) == pytest.approx(20.0)
@@ -91,12 +97,13 @@ def test_a_competitor_wins() -> None:
             ("INH", "build_in_house"): {"K1": 4, "K2": 9, "K3": 3},
         },
     )
-    assert [(r.alternative.alternative_id, round(r.score, 9)) for r in m.ranking] == [  # type: ignore[attr-defined]
+    assert [(r.alternative.alternative_id, round(r.score, 9)) for r in m.ranking] == [
         ("CS", 7.8),
         ("US", 6.1),
         ("INH", 5.3),
     ]
-    s = m.sensitivity  # type: ignore[attr-defined]
+    s = m.sensitivity
+    assert s is not None
     # CS vs US: D = 170; K2 d = −3 → Δ = 56.667 → 86.667 / 156.667 = 55.32 %
     assert (s.criterion_id, s.challenger_id) == ("K2", "US")
     assert s.share_at_tie == pytest.approx((30 + 170 / 3) / (100 + 170 / 3))
@@ -104,24 +111,29 @@ def test_a_competitor_wins() -> None:
 
 
 def test_a_dominant_winner_has_no_sensitivity() -> None:
-    m = _matrix({"A": 1, "B": 1}, {("US", "us"): {"A": 9, "B": 9}, ("X", "competitor"): {"A": 1, "B": 2}})
-    assert m.sensitivity is None  # type: ignore[attr-defined]
+    m = _matrix(
+        {"A": 1, "B": 1}, {("US", "us"): {"A": 9, "B": 9}, ("X", "competitor"): {"A": 1, "B": 2}}
+    )
+    assert m.sensitivity is None
 
 
 def test_warnings_name_what_is_missing() -> None:
     empty = build_matrix([], [Alternative("US", "Us", "us")], {})
-    assert empty.has("no_criteria") and empty.ranking == ()
+    assert empty.has("no_criteria")
+    assert empty.ranking == ()
     zero = _matrix({"A": 0, "B": 0}, {("US", "us"): {"A": 5, "B": 5}})
-    assert zero.has("weights_zero") and zero.ranking == ()  # type: ignore[attr-defined]
+    assert zero.has("weights_zero")
+    assert zero.ranking == ()
     partial = _matrix(
         {"A": 1, "B": 1}, {("US", "us"): {"A": 5, "B": 5}, ("X", "competitor"): {"A": 5}}
     )
-    assert [a.alternative_id for a in partial.unranked] == ["X"]  # type: ignore[attr-defined]
-    assert [w.message for w in partial.warnings] == [  # type: ignore[attr-defined]
+    assert [a.alternative_id for a in partial.unranked] == ["X"]
+    assert [w.message for w in partial.warnings] == [
         "alternative 'X' (X) has no score on 'B': it is left out of the ranking"
     ]
     no_us = _matrix({"A": 1}, {("X", "competitor"): {"A": 5}})
-    assert no_us.has("no_us") and no_us.us_is_best is None  # type: ignore[attr-defined]
+    assert no_us.has("no_us")
+    assert no_us.us_is_best is None
 
 
 def _flows(nets: list[float]) -> list[Flow]:
@@ -148,7 +160,8 @@ def test_irr_of_gitmans_example() -> None:
     """Gitman, Principles of Managerial Finance (Brief, 3rd ed., p. 348), as in the
     numpy-financial documentation: (−100, 39, 59, 55, 20) has an IRR of 28.09 %."""
     r = roi(_flows([-100, 39, 59, 55, 20]), 0.0)
-    assert r is not None and r.irr == pytest.approx(0.28095, abs=0.00001)
+    assert r is not None
+    assert r.irr == pytest.approx(0.28095, abs=0.00001)
     assert r.npv == pytest.approx(73.0)
 
 
@@ -166,7 +179,8 @@ def test_payback_edges_and_gaps() -> None:
     assert payback([-100.0, 50.0]) is None
     assert payback([0.0, -100.0, 60.0, 60.0]) == pytest.approx(2 + 40 / 60)
     gap = roi([Flow(0, 100, 0), Flow(2, 0, 150)], 0.1)  # period 1 has no row: net 0
-    assert gap is not None and gap.nets == (-100.0, 0.0, 150.0)
+    assert gap is not None
+    assert gap.nets == (-100.0, 0.0, 150.0)
     assert gap.payback == pytest.approx(1 + 100 / 150)
     with pytest.raises(ValueError, match="above"):
         roi([Flow(0, 1, 0)], -1.0)
@@ -204,10 +218,17 @@ def test_value_states(check: Check, state: str, realisation: float) -> None:
 
 
 def test_value_uses_the_latest_check_up_to_the_as_of_date() -> None:
-    checks = [Check(date(2026, 1, 1), 100), Check(date(2026, 3, 2), 90), Check(date(2026, 5, 1), 30)]
+    checks = [
+        Check(date(2026, 1, 1), 100),
+        Check(date(2026, 3, 2), 90),
+        Check(date(2026, 5, 1), 30),
+    ]
     assert status(PLAN, checks, date(2026, 4, 1)).check == checks[1]
     assert status(PLAN, [], date(2026, 4, 1)).state == "not_measured"
     up = Plan("on time", 0.85, 0.95, date(2026, 3, 1), date(2025, 9, 1))
-    both = [status(PLAN, checks[:2], date(2026, 4, 1)), status(up, [Check(date(2026, 3, 1), 0.96)], date(2026, 4, 1))]
+    both = [
+        status(PLAN, checks[:2], date(2026, 4, 1)),
+        status(up, [Check(date(2026, 3, 1), 0.96)], date(2026, 4, 1)),
+    ]
     assert [s.state for s in both] == ["behind", "reached"]
     assert value_realised(both) == pytest.approx(((30 / 90) / (182 / 365) + 1) / 2)

@@ -107,15 +107,23 @@ def test_skip_invalid_rejects_scores_of_a_rejected_alternative(
     book_url: str, decision_bundle: Path, tmp_path: Path
 ) -> None:
     path = decision_bundle / "alternatives.csv"
-    path.write_text(path.read_text().replace("O5,NONE,Keep the old printers,do_nothing", "O5,NONE,Keep the old printers,maybe"))
+    path.write_text(
+        path.read_text().replace(
+            "O5,NONE,Keep the old printers,do_nothing", "O5,NONE,Keep the old printers,maybe"
+        )
+    )
     report = services.import_bundle(
         url=book_url, directory=decision_bundle, skip_invalid=True, rejects_dir=tmp_path / "rej"
     )
     rejected = pl.read_csv(tmp_path / "rej" / "criterion_scores.csv")
-    assert rejected["_reason"].to_list() == [
-        "alternative_id: alternative 'NONE' of opportunity 'O5' is itself invalid "
-        "(see alternatives.csv)"
-    ] * 2
+    assert (
+        rejected["_reason"].to_list()
+        == [
+            "alternative_id: alternative 'NONE' of opportunity 'O5' is itself invalid "
+            "(see alternatives.csv)"
+        ]
+        * 2
+    )
     assert {f.file: f.rejected for f in report.files}["alternatives.csv"] == 1
 
 
@@ -128,7 +136,8 @@ def test_value_realised_feeds_mutual_value(decision_url: str) -> None:
     assert a2["n_value_behind"] == 1
     assert a2["mutual_value__realised"] == pytest.approx(expected)
     a1 = result.accounts.filter(pl.col("account_id") == "A1").row(0, named=True)
-    assert a1["value_realised"] is None and a1["mutual_value__realised"] is None
+    assert a1["value_realised"] is None
+    assert a1["mutual_value__realised"] is None
     assert "win_lose" not in result.pattern_ids()["A2"]
 
 

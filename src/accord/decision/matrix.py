@@ -149,7 +149,9 @@ def build_matrix(
     complete: list[Alternative] = []
     unranked: list[Alternative] = []
     for alt in alts:
-        missing = [c.criterion_id for c in crit if (alt.alternative_id, c.criterion_id) not in scores]
+        missing = [
+            c.criterion_id for c in crit if (alt.alternative_id, c.criterion_id) not in scores
+        ]
         if missing and crit:
             unranked.append(alt)
             warnings.append(
@@ -167,14 +169,22 @@ def build_matrix(
     sensitivity = None
     if crit and total > 0 and complete:
         weighted = {
-            a.alternative_id: sum(c.weight * scores[(a.alternative_id, c.criterion_id)] for c in crit)
+            a.alternative_id: sum(
+                c.weight * scores[(a.alternative_id, c.criterion_id)] for c in crit
+            )
             / total
             for a in complete
         }
         ranking = _rank(complete, weighted)
         sensitivity = _sensitivity(crit, ranking, scores)
     return Matrix(
-        crit, alts, dict(scores), dict(rationales or {}), ranking, tuple(unranked), sensitivity,
+        crit,
+        alts,
+        dict(scores),
+        dict(rationales or {}),
+        ranking,
+        tuple(unranked),
+        sensitivity,
         tuple(warnings),
     )
 

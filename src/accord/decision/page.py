@@ -96,9 +96,7 @@ def render_html(d: OpportunityDecision) -> str:
         crit_names=crit_names,
         rationales={f"{a}|{c}": text for (a, c), text in d.matrix.rationales.items()},
         ranking_svg=Markup(_ranking_svg(data["alternatives"])),
-        cash_svg=Markup(
-            _cash_svg(data["roi"]["periods"] if data["roi"] else [])
-        ),
+        cash_svg=Markup(_cash_svg(data["roi"]["periods"] if data["roi"] else [])),
     )
 
 

@@ -48,4 +48,6 @@ def register(risks: list[Risk]) -> list[Risk]:
 
 def unmitigated(risks: list[Risk]) -> list[Risk]:
     """Active risks of medium or high exposure with no mitigation written down."""
-    return [r for r in register(risks) if r.active and r.exposure >= MEDIUM_FROM and not r.mitigation]
+    return [
+        r for r in register(risks) if r.active and r.exposure >= MEDIUM_FROM and not r.mitigation
+    ]

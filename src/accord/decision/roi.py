@@ -9,6 +9,7 @@ cumulative net flow reaches 0, interpolated linearly inside that period
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 
@@ -84,7 +85,7 @@ def roi(flows: list[Flow], rate: float) -> Roi | None:
 
 def _irr(nets: list[float]) -> tuple[float | None, str | None]:
     signs = [x > 0 for x in nets if x != 0]
-    changes = sum(1 for a, b in zip(signs, signs[1:], strict=False) if a != b)
+    changes = sum(1 for a, b in itertools.pairwise(signs) if a != b)
     if changes == 0:
         what = "all the flows are costs" if signs and not signs[0] else "there are no costs"
         if not signs:

@@ -30,9 +30,9 @@ The agenda (another module) ranks and shows them.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from collections.abc import Callable
 from typing import Any
 
 import polars as pl
@@ -90,7 +90,9 @@ def suggestions(
             kind: str, reason: str, due: date, evidence: dict[str, Any], o: dict[str, Any] = opp
         ) -> None:
             account, user = str(o["account_id"]), o.get("user_id")
-            out.append(Suggestion(account, str(o["opportunity_id"]), kind, reason, due, user, evidence))
+            out.append(
+                Suggestion(account, str(o["opportunity_id"]), kind, reason, due, user, evidence)
+            )
 
         closed = opp.get("closed_on")
         is_open = opp["stage"] == "open" and (closed is None or closed > as_of)
@@ -159,8 +161,7 @@ def _honesty(
         pid, pname, why = partner
         add(
             "refer_partner",
-            f"{pname} (an allied partner) fits what they need most ({why}): offer an "
-            "introduction.",
+            f"{pname} (an allied partner) fits what they need most ({why}): offer an introduction.",
             as_of + timedelta(days=7),
             {**evidence, "partner_id": pid, "partner_name": pname, "fit": why},
         )
@@ -177,7 +178,8 @@ def _fitting_partner(
     if partners is None or partners.height == 0:
         return None
     winner, us = matrix.winner, matrix.best_us
-    assert winner is not None and us is not None
+    assert winner is not None
+    assert us is not None
     w, u = winner.alternative.alternative_id, us.alternative.alternative_id
     weak = set()  # words of the criteria on which the winner beats us
     for c in matrix.criteria:
