@@ -368,6 +368,15 @@ _add_subcommands()
 cli_intake.register(app)  # import-crm, import-csv, capture, duplicates, merge, person
 
 
+def _add_decision() -> None:
+    from accord.cli_decision import register
+
+    register(app)
+
+
+_add_decision()
+
+
 def main() -> None:
     """The console entry point."""
     app()

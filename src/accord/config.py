@@ -131,6 +131,11 @@ class MutualValue:
         0.30, "Weight of their satisfaction (latest NPS and CSAT) within mutual value."
     )
     complaints: float = _s(0.15, "Weight of complaints against praise within mutual value.")
+    realised: float = _s(
+        0.20,
+        "Weight of the value the customer realised against plan (won deals' value checks) "
+        "within mutual value.",
+    )
     margin_target: float = _s(
         0.30, "Gross margin % that scores full margin (0% scores 0; linear in between).", share=True
     )
@@ -250,6 +255,12 @@ class WinLose:
     low_margin: float = _s(
         0.05, "Gross margin % below which we lose (with revenue > 0).", share=True
     )
+    value_realised_max: float = _s(
+        0.50,
+        "Value realised (share of the value their plans expected by now) below which the "
+        "customer loses, whatever our margin.",
+        share=True,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,6 +327,25 @@ class BigBrother:
 
 
 @dataclass(frozen=True, slots=True)
+class Decision:
+    discount_rate: float = _s(
+        0.08,
+        "Discount rate per period for the customer's ROI (NPV); `accord decision "
+        "--discount-rate` overrides it.",
+        share=True,
+    )
+    criteria_after_days: int = _s(
+        14,
+        "Days an open opportunity may go without decision criteria before the agenda asks "
+        "for them.",
+        whole=True,
+    )
+    value_review_days: int = _s(
+        90, "Days after a won deal at which its value review with the customer is due.", whole=True
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """The effective weights and thresholds; sections mirror the TOML file."""
 
@@ -340,6 +370,7 @@ class Settings:
     fading: Fading = field(default_factory=Fading)
     abusive: Abusive = field(default_factory=Abusive)
     big_brother: BigBrother = field(default_factory=BigBrother)
+    decision: Decision = field(default_factory=Decision)
 
 
 @dataclass(frozen=True, slots=True)
@@ -435,7 +466,7 @@ _WEIGHT_GROUPS = {
     "weights": ("trust", "engagement", "mutual_value", "continuity"),
     "trust": ("ours", "theirs", "invoices"),
     "engagement": ("recency", "frequency", "breadth", "reciprocity", "value_adding"),
-    "mutual_value": ("margin", "cost_to_serve", "satisfaction", "complaints"),
+    "mutual_value": ("margin", "cost_to_serve", "satisfaction", "complaints", "realised"),
     "continuity": ("follow_up", "tenure", "alive"),
 }
 

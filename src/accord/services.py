@@ -102,6 +102,7 @@ def import_bundle(
             loaded = load_bundle(
                 directory,
                 known_keys=writer.known_keys,
+                known_rows=writer.known_rows,
                 skip_invalid=skip_invalid,
                 progress=on_read,
             )

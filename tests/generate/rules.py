@@ -16,7 +16,8 @@ from pathlib import Path
 
 import polars as pl
 
-from accord.domain.schema import LEDGER, Kind
+from accord.domain.schema import Kind
+from accord.generate.writer import GENERATED
 
 FOLLOW_UP = ["insight", "guidance", "support", "social"]
 ABUSIVE = ["aggressive", "threat", "bullying"]
@@ -94,7 +95,7 @@ KINDS = {
 def load(folder: Path) -> dict[str, pl.DataFrame]:
     """Every CSV of a bundle, typed by the schema (truth.csv as text)."""
     out = {"truth": pl.read_csv(folder / "truth.csv", schema_overrides={"patterns": pl.String})}
-    for table in LEDGER:
+    for table in GENERATED:
         types = {c.name: KINDS.get(c.kind, pl.String) for c in table.columns}
         out[table.name] = pl.read_csv(folder / table.file, schema=types)
     return out

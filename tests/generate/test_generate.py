@@ -11,11 +11,11 @@ import pytest
 
 import accord.generate as generate
 from accord.bundle import load_bundle
-from accord.domain.schema import LEDGER
 from accord.generate import DEFAULT_AS_OF, PATTERNS, GeneratedBook, generate_book, words
+from accord.generate.writer import GENERATED
 from tests.generate.conftest import ACCOUNTS
 
-FILES = [t.file for t in LEDGER] + ["truth.csv", "as_of.txt"]
+FILES = [t.file for t in GENERATED] + ["truth.csv", "as_of.txt"]
 
 
 def digest(folder: Path) -> dict[str, str]:
@@ -107,7 +107,7 @@ def test_no_word_needs_quoting() -> None:
 
 
 def test_every_file_has_the_schema_columns_in_order(book: GeneratedBook) -> None:
-    for table in LEDGER:
+    for table in GENERATED:
         header = (book.path / table.file).read_text(encoding="utf-8").split("\n", 1)[0]
         assert header.split(",") == list(table.column_names), table.file
     truth_header = (book.path / "truth.csv").read_text().split("\n", 1)[0]
@@ -129,7 +129,7 @@ def test_every_reference_resolves(tables: dict[str, pl.DataFrame]) -> None:
 
     users, accounts = ids("users", "user_id"), ids("accounts", "account_id")
     contacts, skus = ids("contacts", "contact_id"), ids("products", "sku")
-    for table in LEDGER:
+    for table in GENERATED:
         frame = tables[table.name]
         assert frame.height > 0, table.name
         for col in table.columns:

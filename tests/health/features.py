@@ -56,6 +56,7 @@ BASE: dict[str, Any] = {
     "service_hours": 10.0,
     "out_of_scope_hours": 0.0,
     "latest_nps": 8.0,
+    "value_realised": None,
     "latest_csat": 4.0,
     "n_feedback": 3,
     "n_complaints": 0,

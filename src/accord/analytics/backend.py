@@ -54,7 +54,22 @@ COLUMNS: dict[str, dict[str, str]] = {
         "minutes": "i",
         "tags": "t",
     },
-    "opportunities": {"account_id": "t", "opened_on": "d"},
+    "opportunities": {
+        "opportunity_id": "t",
+        "account_id": "t",
+        "opened_on": "d",
+        "stage": "t",
+        "closed_on": "d",
+    },
+    "value_plans": {
+        "opportunity_id": "t",
+        "metric": "t",
+        "baseline": "f",
+        "target": "f",
+        "measure_by": "d",
+        "starts_on": "d",
+    },
+    "value_checks": {"opportunity_id": "t", "metric": "t", "measured_on": "d", "value": "f"},
     "orders": {
         "order_id": "t",
         "account_id": "t",

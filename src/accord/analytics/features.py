@@ -279,6 +279,7 @@ def account_features(ledger: Ledger, as_of: date, settings: Settings) -> ir.Tabl
     opened = op.filter(in_window(op.day))
     opps = opened.group_by("account_id").agg(n_opportunities=opened.count())
 
+    realised = value_realised(ledger, today)
     doubles = _double_billing(ledger, orders, in_window, s.double_billing.days)
     people = _breadth(ledger, tp, today, s)
 
@@ -295,6 +296,7 @@ def account_features(ledger: Ledger, as_of: date, settings: Settings) -> ir.Tabl
         opps,
         doubles,
         people,
+        realised,
     ]
     out = acc
     for part in parts:
@@ -345,6 +347,63 @@ def _with_segments(out: ir.Table, s: Settings) -> ir.Table:
         ),
     )
     return out.left_join(seg, "segment_key").drop("segment_key_right")
+
+
+def value_realised(ledger: Ledger, today: int) -> ir.Table:
+    """Per account: the mean realisation of the value plans of its won deals, by each plan's
+    latest check on or before today, and how many plans are behind (the formulas of
+    `accord.decision.value`, set-based)."""
+    op0 = ledger["opportunities"]
+    won = op0.filter(op0.stage == "won").select(
+        "opportunity_id",
+        "account_id",
+        closed=_day(op0.closed_on),
+        opened=_day(op0.opened_on),
+    )
+    vp0 = ledger["value_plans"]
+    plans = vp0.select(
+        "opportunity_id",
+        "metric",
+        "baseline",
+        "target",
+        by=_day(vp0.measure_by),
+        starts=_day(vp0.starts_on),
+    ).join(won, "opportunity_id")
+    plans = plans.mutate(start=ibis.coalesce(plans.starts, plans.closed, plans.opened))
+    vc0 = ledger["value_checks"]
+    checks = vc0.select("opportunity_id", "metric", "value", day=_day(vc0.measured_on))
+    checks = checks.filter(checks.day <= today)
+    newest = ibis.window(group_by=["opportunity_id", "metric"], order_by=ibis.desc("day"))
+    checks = checks.mutate(rank=ibis.row_number().over(newest))
+    latest = checks.filter(checks.rank == 0).drop("rank")
+    rows = plans.join(latest, ["opportunity_id", "metric"])
+    span = rows.target - rows.baseline
+    progress = ibis.ifelse(
+        span == 0,
+        ibis.ifelse(rows.value == rows.target, 1.0, 0.0),
+        (rows.value - rows.baseline) / ibis.ifelse(span == 0, 1.0, span),
+    )
+    length = rows.by - rows.start
+    expected = ibis.ifelse(
+        length <= 0,
+        1.0,
+        ibis.greatest(
+            ibis.least((rows.day - rows.start).cast("float64") / ibis.greatest(length, 1), 1.0),
+            0.0,
+        ),
+    )
+    rows = rows.mutate(p=progress.cast("float64"), e=expected.cast("float64"))
+    realisation = ibis.ifelse(
+        (rows.p >= 1) | (rows.e <= 0),
+        1.0,
+        ibis.greatest(ibis.least(rows.p / ibis.ifelse(rows.e <= 0, 1.0, rows.e), 1.0), 0.0),
+    )
+    rows = rows.mutate(realisation=realisation.cast("float64"))
+    return rows.group_by("account_id").agg(
+        value_realised=rows.realisation.mean(),
+        n_value_plans=rows.count(),
+        n_value_behind=_n((rows.p < 1) & (rows.p < rows.e) & (rows.e > 0)),
+    )
 
 
 def _double_billing(ledger: Ledger, orders: ir.Table, in_window: Any, days: int) -> ir.Table:
@@ -428,11 +487,17 @@ def _breadth(ledger: Ledger, tp: ir.Table, today: int, s: Settings) -> ir.Table:
 
 def first_activity(ledger: Ledger) -> date | None:
     """The earliest dated row of the book (orders, touchpoints, invoices, commitments)."""
+    # the minimum of an empty table is null: say so, or a NOT NULL column's type refuses it
     firsts = [
-        ledger["orders"].aggregate(first=lambda t: t.ordered_on.min()),
-        ledger["touchpoints"].aggregate(first=lambda t: t.day.min()),
-        ledger["invoices"].aggregate(first=lambda t: t.issued_on.min()),
-        ledger["commitments"].aggregate(first=lambda t: t.made_on.min()),
+        ledger[table].aggregate(
+            first=lambda t, c=column: t[c].min().cast(t[c].type().copy(nullable=True))
+        )
+        for table, column in (
+            ("orders", "ordered_on"),
+            ("touchpoints", "day"),
+            ("invoices", "issued_on"),
+            ("commitments", "made_on"),
+        )
     ]
     days = [ledger.to_arrow(f).column("first")[0].as_py() for f in firsts]
     found = [_as_date(d) for d in days if d is not None]

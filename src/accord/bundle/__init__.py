@@ -1,10 +1,18 @@
 """The CSV bundle (SPEC section 2): read and check it, write it back."""
 
-from accord.bundle.load import KnownKeys, LoadedBundle, LoadedTable, load_bundle, write_rejects
+from accord.bundle.load import (
+    KnownKeys,
+    KnownRows,
+    LoadedBundle,
+    LoadedTable,
+    load_bundle,
+    write_rejects,
+)
 from accord.bundle.write import write_table
 
 __all__ = [
     "KnownKeys",
+    "KnownRows",
     "LoadedBundle",
     "LoadedTable",
     "load_bundle",

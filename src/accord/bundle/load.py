@@ -21,6 +21,10 @@ from accord.errors import BundleError, Problem
 KnownKeys = Callable[[str, str, list[str]], set[str]]
 """(table, column, candidate ids) → the candidates that already exist in the book."""
 
+KnownRows = Callable[[str, tuple[str, ...], list[tuple[str, ...]]], set[tuple[str, ...]]]
+"""(table, key columns, candidate keys) → the candidates that already exist in the book
+(for references made by several columns together, `schema.Link`)."""
+
 Progress = Callable[[str, int], None]
 """(file name, rows read) → None: called once per file as it is read."""
 
@@ -57,11 +61,15 @@ def load_bundle(
     directory: Path,
     *,
     known_keys: KnownKeys,
+    known_rows: KnownRows | None = None,
     skip_invalid: bool = False,
     progress: Progress | None = None,
 ) -> LoadedBundle:
     """Read and check a bundle folder; raise BundleError unless every row is valid
-    (or `skip_invalid`, in which case invalid rows are set aside with their reasons)."""
+    (or `skip_invalid`, in which case invalid rows are set aside with their reasons).
+
+    Without `known_rows`, the database is taken to hold no row a multi-column
+    reference could name (right for a book being read on its own)."""
     if not directory.is_dir():
         raise BundleError([Problem(str(directory), None, None, "no such folder")])
     result = LoadedBundle()
@@ -82,6 +90,9 @@ def load_bundle(
         )
     valid_keys: dict[str, pl.Series] = {}
     all_keys: dict[str, pl.Series] = {}  # valid or not: to tell "rejected" from "nowhere"
+    valid_rows: dict[str, pl.DataFrame] = {}  # the same for composite keys
+    all_rows: dict[str, pl.DataFrame] = {}
+    rows_port: KnownRows = known_rows or (lambda _table, _columns, _candidates: set())
     fatal: list[Problem] = []
     row_problems: list[tuple[ParsedFile, pl.DataFrame]] = []
     for table in LEDGER:
@@ -96,13 +107,21 @@ def load_bundle(
             fatal.extend(parsed.fatal)
             continue
         problems = pl.concat(
-            [parsed.problems, _reference_problems(parsed, valid_keys, all_keys, known_keys)]
+            [
+                parsed.problems,
+                _reference_problems(parsed, valid_keys, all_keys, known_keys),
+                _link_problems(parsed, valid_rows, all_rows, rows_port),
+            ]
         ).sort(ROW, "column")
         bad_rows = problems.get_column(ROW).unique()
         good = parsed.frame.filter(~pl.col(ROW).is_in(bad_rows.implode()))
         if len(table.key) == 1:
             valid_keys[table.name] = good.get_column(table.key[0])
             all_keys[table.name] = parsed.frame.get_column(table.key[0]).drop_nulls()
+        else:
+            key = list(table.key)
+            valid_rows[table.name] = good.select(key)
+            all_rows[table.name] = parsed.frame.select(key).drop_nulls()
         row_problems.append((parsed, problems))
         result.tables.append(_loaded(parsed, good, problems))
     all_problems = fatal + [
@@ -155,6 +174,57 @@ def _reference_problems(
             subset = missing.filter(condition)
             if subset.height:
                 out.append(_list_message(subset, name, head, tail))
+    return pl.concat(out)
+
+
+def _link_problems(
+    parsed: ParsedFile,
+    valid_rows: dict[str, pl.DataFrame],
+    all_rows: dict[str, pl.DataFrame],
+    known_rows: KnownRows,
+) -> pl.DataFrame:
+    """Rows whose multi-column references (`schema.Link`) name a row found neither in the
+    bundle nor in the book; the problem sits on the link's last column."""
+    out = [parsed.problems.clear()]
+    for link in parsed.table.links:
+        if not set(link.columns) <= set(parsed.present):
+            continue
+        target = next(t for t in LEDGER if t.name == link.table)
+        cols = list(link.columns)
+        rename = dict(zip(target.key, cols, strict=True))
+        values = parsed.frame.select(ROW, *cols).drop_nulls(cols)
+        in_bundle = valid_rows.get(link.table)
+        if in_bundle is not None:
+            values = values.join(in_bundle.rename(rename), on=cols, how="anti")
+        if values.height == 0:
+            continue
+        candidates = sorted(set(values.select(cols).iter_rows()))
+        found = known_rows(link.table, target.key, candidates)
+        if found:
+            known = pl.DataFrame(sorted(found), schema=cols, orient="row")
+            values = values.join(known, on=cols, how="anti")
+        rejected = all_rows.get(link.table, pl.DataFrame(schema=dict.fromkeys(cols, pl.String)))
+        marked = values.join(
+            rejected.rename(rename).unique().with_columns(pl.lit(True).alias("__rejected")),
+            on=cols,
+            how="left",
+        ).with_columns(pl.col("__rejected").fill_null(False))
+        scope = pl.concat_str(
+            [
+                pl.lit(f"{c.removesuffix('_id').replace('_', ' ')} '") + pl.col(c) + pl.lit("'")
+                for c in cols[:-1]
+            ],
+            separator=", ",
+        )
+        head = pl.lit(f"{target.noun} '") + pl.col(cols[-1]) + pl.lit("' of ") + scope
+        message = (
+            pl.when(pl.col("__rejected"))
+            .then(head + pl.lit(f" is itself invalid (see {target.file})"))
+            .otherwise(pl.lit("no ") + head + pl.lit(" in the bundle or the database"))
+        )
+        out.append(
+            marked.select(pl.col(ROW), pl.lit(cols[-1]).alias("column"), message.alias("message"))
+        )
     return pl.concat(out)
 
 

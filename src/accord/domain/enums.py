@@ -125,3 +125,27 @@ PATTERN_IDS: tuple[str, ...] = (
 )
 """The unhealthy patterns of SPEC section 4, in its order; `healthy` is the outcome
 when none fires (at warning or worse) and health is high."""
+
+
+class AlternativeKind(StrEnum):
+    """What the customer could choose instead: us, a competitor, nothing, or doing it themselves."""
+
+    US = "us"
+    COMPETITOR = "competitor"
+    DO_NOTHING = "do_nothing"
+    BUILD_IN_HOUSE = "build_in_house"
+
+
+class RiskOwner(StrEnum):
+    """Who mitigates a risk of the change: us, the customer, or both together."""
+
+    US = "us"
+    THEM = "them"
+    BOTH = "both"
+
+
+class RiskStatus(StrEnum):
+    OPEN = "open"  # identified, mitigation not yet in place
+    MITIGATED = "mitigated"  # mitigation in place
+    OCCURRED = "occurred"  # it happened
+    CLOSED = "closed"  # no longer a risk

@@ -45,11 +45,21 @@ class Column:
 
 
 @dataclass(frozen=True, slots=True)
+class Link:
+    """A reference made by several columns together: `columns` name, in order, the key of
+    `table` (e.g. a score's (opportunity_id, alternative_id) names one alternative)."""
+
+    columns: tuple[str, ...]
+    table: str
+
+
+@dataclass(frozen=True, slots=True)
 class Table:
     name: str
     columns: tuple[Column, ...]
     key: tuple[str, ...]
     noun: str  # a singular word for messages
+    links: tuple[Link, ...] = ()  # references by several columns (single ones: Column)
 
     @property
     def file(self) -> str:
@@ -273,6 +283,113 @@ REFERRALS = Table(
     noun="referral",
 )
 
+# -- helping the customer decide (issue 7; see docs/decision.md) --------------------------
+_OPPORTUNITY: dict[str, Any] = {"required": True, "references": "opportunities.opportunity_id"}
+
+DECISION_CRITERIA = Table(
+    "decision_criteria",
+    (
+        _c("opportunity_id", **_OPPORTUNITY),
+        _c("criterion_id", **_REQ),
+        _c("name", **_REQ),
+        _c("business_driver"),
+        _c("weight", Kind.DECIMAL, **_REQ, minimum=0),
+    ),
+    key=("opportunity_id", "criterion_id"),
+    noun="decision criterion",
+)
+ALTERNATIVES = Table(
+    "alternatives",
+    (
+        _c("opportunity_id", **_OPPORTUNITY),
+        _c("alternative_id", **_REQ),
+        _c("name", **_REQ),
+        _c("kind", Kind.ENUM, choices=e.AlternativeKind, **_REQ),
+    ),
+    key=("opportunity_id", "alternative_id"),
+    noun="alternative",
+)
+CRITERION_SCORES = Table(
+    "criterion_scores",
+    (
+        _c("opportunity_id", **_OPPORTUNITY),
+        _c("alternative_id", **_REQ),
+        _c("criterion_id", **_REQ),
+        _c("score", Kind.DECIMAL, **_REQ, minimum=0, maximum=10),
+        _c("rationale"),
+    ),
+    key=("opportunity_id", "alternative_id", "criterion_id"),
+    noun="criterion score",
+    links=(
+        Link(("opportunity_id", "alternative_id"), "alternatives"),
+        Link(("opportunity_id", "criterion_id"), "decision_criteria"),
+    ),
+)
+RISKS = Table(
+    "risks",
+    (
+        _c("opportunity_id", **_OPPORTUNITY),
+        _c("risk_id", **_REQ),
+        _c("description", **_REQ),
+        _c("likelihood", Kind.INT, **_REQ, minimum=1, maximum=5),
+        _c("impact", Kind.INT, **_REQ, minimum=1, maximum=5),
+        _c("mitigation"),
+        _c("owner_side", Kind.ENUM, choices=e.RiskOwner),
+        _c("status", Kind.ENUM, choices=e.RiskStatus, default="open"),
+    ),
+    key=("opportunity_id", "risk_id"),
+    noun="risk",
+)
+ROI_FLOWS = Table(
+    "roi_flows",
+    (
+        _c("opportunity_id", **_OPPORTUNITY),
+        _c("period", Kind.INT, **_REQ, minimum=0),
+        _c("cost", Kind.DECIMAL, default="0", **_MONEY),
+        _c("benefit", Kind.DECIMAL, default="0", **_MONEY),
+        _c("note"),
+    ),
+    key=("opportunity_id", "period"),
+    noun="ROI flow",
+)
+VALUE_PLANS = Table(
+    "value_plans",
+    (
+        _c("opportunity_id", **_OPPORTUNITY),
+        _c("metric", **_REQ),
+        _c("baseline", Kind.DECIMAL, **_REQ),
+        _c("target", Kind.DECIMAL, **_REQ),
+        _c("unit"),
+        _c("measure_by", Kind.DATE, **_REQ),
+        _c("starts_on", Kind.DATE),  # blank: the opportunity's closed_on, else its opened_on
+    ),
+    key=("opportunity_id", "metric"),
+    noun="value plan",
+)
+VALUE_CHECKS = Table(
+    "value_checks",
+    (
+        _c("opportunity_id", **_OPPORTUNITY),
+        _c("metric", **_REQ),
+        _c("measured_on", Kind.DATE, **_REQ),
+        _c("value", Kind.DECIMAL, **_REQ),
+    ),
+    key=("opportunity_id", "metric", "measured_on"),
+    noun="value check",
+    links=(Link(("opportunity_id", "metric"), "value_plans"),),
+)
+
+DECISION_TABLES: tuple[Table, ...] = (
+    DECISION_CRITERIA,
+    ALTERNATIVES,
+    CRITERION_SCORES,
+    RISKS,
+    ROI_FLOWS,
+    VALUE_PLANS,
+    VALUE_CHECKS,
+)
+"""The decision ledger of an opportunity, in load order."""
+
 LEDGER: tuple[Table, ...] = (
     USERS,
     ACCOUNTS,
@@ -288,6 +405,7 @@ LEDGER: tuple[Table, ...] = (
     SERVICE_LOG,
     FEEDBACK,
     REFERRALS,
+    *DECISION_TABLES,
 )
 """Every ledger table, in load order."""
 

@@ -23,7 +23,9 @@ TRUTH_FILE = "truth.csv"
 AS_OF_FILE = "as_of.txt"
 TRUTH_COLUMNS = ("account_id", "patterns")
 FIRST_DAY = -25567  # 1900-01-01
-BUNDLE_FILES = frozenset({t.file for t in schema.LEDGER} | {TRUTH_FILE, AS_OF_FILE})
+# The generator writes the fourteen tables of SPEC section 2; it plants no decision data.
+GENERATED = tuple(t for t in schema.LEDGER if t not in schema.DECISION_TABLES)
+BUNDLE_FILES = frozenset({t.file for t in GENERATED} | {TRUTH_FILE, AS_OF_FILE})
 
 
 def ids(prefix: str, start: int, n: int, width: int) -> pl.Series:
@@ -115,7 +117,7 @@ class BundleWriter:
 
     def __init__(self, out_dir: Path) -> None:
         out_dir.mkdir(parents=True, exist_ok=True)
-        self.columns: dict[str, tuple[str, ...]] = {t.name: t.column_names for t in schema.LEDGER}
+        self.columns: dict[str, tuple[str, ...]] = {t.name: t.column_names for t in GENERATED}
         self.columns["truth"] = TRUTH_COLUMNS
         self.rows: dict[str, int] = dict.fromkeys(self.columns, 0)
         self._files: dict[str, IO[bytes]] = {}

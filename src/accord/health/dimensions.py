@@ -22,7 +22,7 @@ DIMENSIONS = ("trust", "engagement", "mutual_value", "continuity")
 COMPONENTS: dict[str, tuple[str, ...]] = {
     "trust": ("ours", "theirs", "invoices"),
     "engagement": ("recency", "frequency", "breadth", "reciprocity", "value_adding"),
-    "mutual_value": ("margin", "cost_to_serve", "satisfaction", "complaints"),
+    "mutual_value": ("margin", "cost_to_serve", "satisfaction", "complaints", "realised"),
     "continuity": ("follow_up", "tenure", "alive"),
 }
 """Each dimension's components; a component's column is `<dimension>__<component>`."""
@@ -113,7 +113,7 @@ def components(s: Settings, as_of_day: int) -> list[pl.Expr]:
     values = {
         "trust": (ours, theirs, invoices),
         "engagement": (recency, frequency, breadth, reciprocity, value_adding),
-        "mutual_value": (margin, serve, satisfaction, complaints),
+        "mutual_value": (margin, serve, satisfaction, complaints, pl.col("value_realised")),
         "continuity": (follow_up, tenure, alive),
     }
     return [

@@ -261,16 +261,19 @@ def rules(s: Settings) -> list[Rule]:
     ).fill_null(False)
     we_win = (C("margin_pct") >= C("segment_margin_high")) & unhappy
     we_lose = (C("margin_pct") < w.low_margin) & (C("revenue") > 0)
+    # They lose, too, when the value they realised is far behind their plan.
+    value_behind = (C("value_realised") < w.value_realised_max).fill_null(False)
     out.append(
         Rule(
             "win_lose",
-            we_win.fill_null(False) | we_lose.fill_null(False),
+            we_win.fill_null(False) | we_lose.fill_null(False) | value_behind,
             NO,
             (
                 ("margin_pct", C("margin_pct"), w.low_margin, "<"),
                 ("segment_margin_high", C("segment_margin_high"), w.high_percentile, "percentile"),
                 ("latest_nps", C("latest_nps"), w.nps_max, "<="),
                 ("latest_csat", C("latest_csat"), w.csat_max, "<="),
+                ("value_realised", C("value_realised"), w.value_realised_max, "<"),
             ),
             pl.when(we_lose.fill_null(False))
             .then(
@@ -279,6 +282,15 @@ def rules(s: Settings) -> list[Rule]:
                     "review the price and scope with them and agree terms that work for both.",
                     (C("margin_pct") * 100).round(1),
                     _money(C("revenue")),
+                )
+            )
+            .when(value_behind & ~we_win.fill_null(False))
+            .then(
+                pl.format(
+                    "They lose: they realised {}% of the value their plan expected by now. This "
+                    "week, review the plan with them, find what stands in the way, and commit "
+                    "to one step that gets the value back on track.",
+                    (C("value_realised") * 100).round(0).cast(pl.Int64),
                 )
             )
             .otherwise(

@@ -53,6 +53,12 @@ class BulkWriter(Protocol):
         """The candidates that exist as `table.column` in the database."""
         ...
 
+    def known_rows(
+        self, table: str, columns: tuple[str, ...], candidates: list[tuple[str, ...]]
+    ) -> set[tuple[str, ...]]:
+        """The candidates that exist as `table(columns)` in the database (composite keys)."""
+        ...
+
     def upsert(
         self,
         table: Table,
@@ -211,6 +217,23 @@ class _SqliteWriter(_Writer):
         self._cur.execute("DROP TABLE temp._accord_keys")
         return found
 
+    def known_rows(
+        self, table: str, columns: tuple[str, ...], candidates: list[tuple[str, ...]]
+    ) -> set[tuple[str, ...]]:
+        names = [f"k{i}" for i in range(len(columns))]
+        keys = pa.table(
+            {n: pa.array([c[i] for c in candidates], pa.string()) for i, n in enumerate(names)}
+        )
+        self._cur.adbc_ingest("_accord_rows", keys, mode="replace", temporary=True)
+        match = " AND ".join(f'x."{c}" = k.{n}' for c, n in zip(columns, names, strict=True))
+        self._cur.execute(
+            f"SELECT {', '.join(names)} FROM temp._accord_rows k "
+            f'WHERE EXISTS (SELECT 1 FROM "{table}" x WHERE {match})'
+        )
+        found = {tuple(str(v) for v in row) for row in self._cur.fetchall()}
+        self._cur.execute("DROP TABLE temp._accord_rows")
+        return found
+
     def _write(
         self,
         table: Table,
@@ -262,6 +285,17 @@ class _PostgresWriter(_Writer):
         for start in range(0, len(candidates), _LOOKUP_CHUNK):
             chunk = candidates[start : start + _LOOKUP_CHUNK]
             found.update(self._conn.execute(sa.select(col).where(col.in_(chunk))).scalars())
+        return found
+
+    def known_rows(
+        self, table: str, columns: tuple[str, ...], candidates: list[tuple[str, ...]]
+    ) -> set[tuple[str, ...]]:
+        cols = [LEDGER_TABLES[table].c[c] for c in columns]
+        found: set[tuple[str, ...]] = set()
+        for start in range(0, len(candidates), _LOOKUP_CHUNK):
+            chunk = candidates[start : start + _LOOKUP_CHUNK]
+            query = sa.select(*cols).where(sa.tuple_(*cols).in_(chunk))
+            found.update(tuple(str(v) for v in row) for row in self._conn.execute(query))
         return found
 
     def _write(

@@ -11,7 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from accord.domain.schema import LEDGER, Column, Kind, Table
+from accord.domain.schema import BY_NAME, LEDGER, Column, Kind, Table
 
 metadata = sa.MetaData(
     naming_convention={
@@ -79,11 +79,22 @@ def _table(table: Table) -> sa.Table:
         for c in table.columns
         if c.kind is Kind.ENUM
     ]
+    links = [
+        sa.ForeignKeyConstraint(
+            list(link.columns),
+            [f"{link.table}.{k}" for k in BY_NAME[link.table].key],
+            deferrable=True,
+            initially="DEFERRED",
+            ondelete="CASCADE",
+        )
+        for link in table.links
+    ]
     return sa.Table(
         table.name,
         metadata,
         *[_column(table, c) for c in table.columns],
         *checks,
+        *links,
         *_indexes(table),
     )
 

@@ -1,0 +1,137 @@
+"""The use cases of helping the customer decide (issue 7): part of the service layer.
+
+Keyword-only functions on a database URL, like `accord.services`: read the
+decision ledger, assemble one opportunity's decision (`accord.decision`), write
+its customer-facing one-pager, and list the agenda suggestions. Bad input
+raises from `accord.errors`; nothing here prints, and a page is written only
+once it is complete (nothing is left behind on an error).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+from accord.config import Settings
+from accord.decision import (
+    DECISION_FRAMES,
+    OpportunityDecision,
+    Suggestion,
+    decision_of,
+    render_html,
+    render_pdf,
+    suggestions,
+)
+from accord.errors import BadInputError, NotFoundError
+from accord.storage import bulk
+from accord.storage.database import make_engine, require_current
+
+PAGE_SUFFIXES = (".pdf", ".html")
+
+
+def _frames(url: str | None, names: tuple[str, ...]) -> dict[str, pl.DataFrame]:
+    engine = make_engine(url)
+    try:
+        require_current(engine)
+        with engine.connect() as conn:
+            return {name: bulk.read_table(conn, name) for name in names}
+    finally:
+        engine.dispose()
+
+
+def _rate(discount_rate: float | None, settings: Settings) -> float:
+    rate = settings.decision.discount_rate if discount_rate is None else discount_rate
+    if not rate > -1:
+        raise BadInputError(
+            f"the discount rate must be above -1 (-100%), not {rate:g}: e.g. 0.08 for 8% a period"
+        )
+    return rate
+
+
+def decision(
+    *,
+    url: str | None,
+    opportunity_id: str,
+    as_of: date | None = None,
+    discount_rate: float | None = None,
+    settings: Settings | None = None,
+) -> OpportunityDecision:
+    """One opportunity's decision matrix, ROI, risk register and value realised.
+
+    Weights that are all 0 are bad input (nothing can be ranked); other gaps
+    (no criteria, an unscored alternative) are warnings on the matrix.
+    """
+    settings = settings or Settings()
+    rate = _rate(discount_rate, settings)
+    frames = _frames(url, ("opportunities", "accounts", *DECISION_FRAMES))
+    found = frames["opportunities"].filter(pl.col("opportunity_id") == opportunity_id)
+    if found.height == 0:
+        raise NotFoundError(f"there is no opportunity {opportunity_id!r} in the book")
+    opportunity = found.row(0, named=True)
+    account = frames["accounts"].filter(pl.col("account_id") == opportunity["account_id"])
+    name = account.get_column("name")[0] if account.height else None
+    result = decision_of(
+        frames, opportunity, as_of=as_of or date.today(), discount_rate=rate, account_name=name
+    )
+    if result.matrix.has("weights_zero"):
+        ids = ", ".join(repr(c.criterion_id) for c in result.matrix.criteria)
+        raise BadInputError(
+            f"opportunity {opportunity_id!r}: the weights of its decision criteria ({ids}) are "
+            "all 0, so no alternative can be ranked; give at least one criterion a positive "
+            "weight in decision_criteria.csv"
+        )
+    return result
+
+
+def write_decision_page(
+    *,
+    url: str | None,
+    opportunity_id: str,
+    out: Path,
+    as_of: date | None = None,
+    discount_rate: float | None = None,
+    settings: Settings | None = None,
+) -> Path:
+    """Write the customer-facing one-pager as PDF or HTML (by `out`'s suffix)."""
+    suffix = out.suffix.lower()
+    if suffix not in PAGE_SUFFIXES:
+        raise BadInputError(f"--out {out}: the page is written as .pdf or .html, not {suffix!r}")
+    if not out.parent.is_dir():
+        raise BadInputError(f"--out {out}: the folder {out.parent} does not exist")
+    result = decision(
+        url=url,
+        opportunity_id=opportunity_id,
+        as_of=as_of,
+        discount_rate=discount_rate,
+        settings=settings,
+    )
+    html = render_html(result)
+    data = render_pdf(html) if suffix == ".pdf" else html.encode("utf-8")
+    fd, tmp = tempfile.mkstemp(prefix=".accord-", suffix=suffix, dir=out.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return out
+
+
+def decision_suggestions(
+    *, url: str | None, as_of: date | None = None, settings: Settings | None = None
+) -> list[Suggestion]:
+    """The agenda hooks of the decision ledger for the whole book (see
+    `accord.decision.suggestions`), by due date."""
+    settings = settings or Settings()
+    frames = _frames(url, ("opportunities", "partners", "referrals", *DECISION_FRAMES))
+    return suggestions(
+        frames,
+        as_of or date.today(),
+        criteria_after_days=settings.decision.criteria_after_days,
+        value_review_days=settings.decision.value_review_days,
+    )
