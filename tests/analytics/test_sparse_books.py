@@ -14,9 +14,7 @@ from accord import services
 from tests.conftest import SAMPLE_BOOK
 
 
-def test_orders_without_touchpoints_invoices_or_commitments(
-    book_url: str, tmp_path: Path
-) -> None:
+def test_orders_without_touchpoints_invoices_or_commitments(book_url: str, tmp_path: Path) -> None:
     for name in ("users.csv", "accounts.csv", "opportunities.csv", "orders.csv"):
         shutil.copy(SAMPLE_BOOK / name, tmp_path / name)
     services.import_bundle(url=book_url, directory=tmp_path)
