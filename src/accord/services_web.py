@@ -30,7 +30,7 @@ from accord.health import Diagnosis, only_account
 from accord.health.strength import strength
 from accord.services_ledger import Row, get_row, row_version
 from accord.storage.access_state import audit_log
-from accord.storage.engines import engine_for
+from accord.storage.engines import dispose_all, engine_for
 from accord.storage.tables import LEDGER_TABLES
 
 CACHE_SECONDS = 120.0
@@ -313,3 +313,39 @@ def account_view(*, url: str | None, principal: Principal, account_id: str, as_o
         audit=trail,
         window_start=start,
     )
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    user_id: str
+    name: str
+    role: str
+    password: str
+
+
+def prepare_demo(*, url: str | None, as_of: date, snapshots: int = 3) -> list[DemoUser]:
+    """Give one user of each role a fresh random password, and store a few monthly
+    health snapshots (so the account pages have a trend to draw)."""
+    import secrets as _secrets
+
+    from accord.access import set_password
+
+    u, a = _T["users"], _T["accounts"]
+    chosen: list[DemoUser] = []
+    with engine_for(url).connect() as conn:
+        for role in ("rep", "manager", "admin"):
+            query = sa.select(u.c.user_id, u.c.name).where(sa.func.coalesce(u.c.role, "rep") == role)
+            if role == "rep":  # a seller with accounts, so the demo has something to show
+                query = query.where(u.c.user_id.in_(sa.select(a.c.owner_id)))
+            row = conn.execute(query.order_by(u.c.user_id).limit(1)).first()
+            if row is not None:
+                chosen.append(DemoUser(str(row[0]), str(row[1]), role, _secrets.token_urlsafe(9)))
+    for user in chosen:
+        set_password(url=url, user_id=user.user_id, password=user.password)
+    dispose_all()  # the snapshots are written through a connection of their own
+    for months in range(snapshots, 0, -1):
+        try:
+            services.diagnose(url=url, as_of=as_of - timedelta(days=30 * months), snapshot=True)
+        except BadInputError:
+            continue
+    return chosen

@@ -7,6 +7,7 @@ A2, Ria owns A3.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -25,14 +26,25 @@ AS_OF = date(2026, 4, 15)
 PASSWORD = "correct horse battery"
 
 
-@pytest.fixture
-def book(tmp_path: Path) -> Iterator[str]:
-    url = f"sqlite:///{tmp_path / 'book.db'}"
+@pytest.fixture(scope="session")
+def template_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample book with a password for every user, built once per session."""
+    path = tmp_path_factory.mktemp("template") / "book.db"
+    url = f"sqlite:///{path}"
     services.init_database(url=url)
     services.import_bundle(url=url, directory=SAMPLE)
     for user in ("U1", "U2", "U3", "U9"):
         access.set_password(url=url, user_id=user, password=PASSWORD)
-    yield url
+    dispose_all()
+    return path
+
+
+@pytest.fixture
+def book(template_book: Path, tmp_path: Path) -> Iterator[str]:
+    """A private copy of the template book."""
+    target = tmp_path / "book.db"
+    shutil.copyfile(template_book, target)
+    yield f"sqlite:///{target}"
     dispose_all()
 
 
