@@ -57,7 +57,7 @@ class TooManyAttemptsError(AccordError):
     def __init__(self, retry_after: int) -> None:
         self.retry_after = retry_after
         super().__init__(
-            f"too many failed sign-ins: try again in {max(1, retry_after // 60)} minute(s)"
+            f"too many failed sign-ins: try again in {max(1, -(-retry_after // 60))} minute(s)"
         )
 
 
