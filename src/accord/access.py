@@ -116,7 +116,9 @@ def scope_owners(principal: Principal) -> sa.ColumnElement[bool] | None:
                 else sa.false(),
             )
         )
-        return sa.or_(_accounts.c.owner_id == principal.user_id, _accounts.c.owner_id.in_(team_members))
+        return sa.or_(
+            _accounts.c.owner_id == principal.user_id, _accounts.c.owner_id.in_(team_members)
+        )
     return _accounts.c.owner_id == principal.user_id
 
 
@@ -179,7 +181,10 @@ def _check_rate(conn: sa.Connection, login: str, client: str, now: datetime) -> 
     by_client = conn.execute(
         sa.select(sa.func.count(), sa.func.min(t.c.at)).where(recent, t.c.client == client)
     ).one()
-    for (count, first), limit in ((by_login, MAX_FAILURES_PER_LOGIN), (by_client, MAX_FAILURES_PER_CLIENT)):
+    for (count, first), limit in (
+        (by_login, MAX_FAILURES_PER_LOGIN),
+        (by_client, MAX_FAILURES_PER_CLIENT),
+    ):
         if count >= limit:
             retry = int(((first + FAILURE_WINDOW) - now).total_seconds()) + 1
             raise TooManyAttemptsError(max(retry, 1))
@@ -211,9 +216,7 @@ def sign_in(*, url: str | None, login: str, password: str, client: str = "") -> 
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     expires = now + timedelta(hours=SESSION_HOURS)
     with engine.begin() as conn:
-        conn.execute(
-            sign_in_failures.delete().where(sign_in_failures.c.login == login)
-        )
+        conn.execute(sign_in_failures.delete().where(sign_in_failures.c.login == login))
         conn.execute(sessions.delete().where(sessions.c.expires_at < now))
         conn.execute(
             sessions.insert().values(
@@ -231,9 +234,11 @@ def session_user(*, url: str | None, token: str) -> Session:
     """The open session of a cookie value, or SignInError."""
     now = _now()
     with engine_for(url).connect() as conn:
-        row = conn.execute(
-            sa.select(sessions).where(sessions.c.token_hash == digest(token))
-        ).mappings().first()
+        row = (
+            conn.execute(sa.select(sessions).where(sessions.c.token_hash == digest(token)))
+            .mappings()
+            .first()
+        )
         if row is None or row["expires_at"] < now:
             raise SignInError("your session has ended: sign in again")
         principal = load_principal(conn, row["user_id"])
@@ -285,8 +290,8 @@ def token_user(*, url: str | None, token: str) -> Principal:
 
 
 __all__ = [
-    "Principal",
     "PermissionDeniedError",
+    "Principal",
     "Session",
     "SignInError",
     "TooManyAttemptsError",

@@ -89,10 +89,7 @@ def account_trail(conn: sa.Connection, account_id: str, *, limit: int = 200) -> 
     """The latest changes to an account and to every row that belongs to it, newest first."""
     t = audit_log
     query = (
-        sa.select(t)
-        .where(t.c.account_id == account_id)
-        .order_by(t.c.entry_id.desc())
-        .limit(limit)
+        sa.select(t).where(t.c.account_id == account_id).order_by(t.c.entry_id.desc()).limit(limit)
     )
     return [
         AuditEntry(

@@ -34,7 +34,10 @@ InsecureOption = Annotated[
     bool,
     typer.Option(
         "--insecure-cookies",
-        help="Send the session cookie without the Secure flag: only for plain HTTP on a trusted network.",
+        help=(
+            "Send the session cookie without the Secure flag: only for plain HTTP "
+            "on a trusted network."
+        ),
     ),
 ]
 

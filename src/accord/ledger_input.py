@@ -81,11 +81,12 @@ def _datetime(value: Any) -> datetime:
             raise ValueError("must be a time (ISO 8601, e.g. 2026-03-01T10:00)") from None
     if not isinstance(value, datetime):
         raise ValueError("must be a time (ISO 8601, e.g. 2026-03-01T10:00)")
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
-    if not 1900 <= value.year <= 2999:
+    moment: datetime = value
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    if not 1900 <= moment.year <= 2999:
         raise ValueError("must be between the years 1900 and 2999")
-    return value
+    return moment
 
 
 def _bool(value: Any) -> bool:
@@ -146,7 +147,9 @@ def clean_row(table: Table, values: Mapping[str, Any], *, partial: bool) -> dict
     out: dict[str, Any] = {}
     for name in values:
         if name not in table.column_names:
-            problems[name] = f"is not a field of {table.noun}; known: {', '.join(table.column_names)}"
+            problems[name] = (
+                f"is not a field of {table.noun}; known: {', '.join(table.column_names)}"
+            )
     for col in table.columns:
         if col.name not in values:
             if partial:

@@ -107,7 +107,9 @@ def _scope_filter(table: Table, principal: Principal) -> sa.ColumnElement[bool] 
         return t.c.account_id.in_(visible)
     if table.name == "order_lines":
         orders = LEDGER_TABLES["orders"]
-        return t.c.order_id.in_(sa.select(orders.c.order_id).where(orders.c.account_id.in_(visible)))
+        return t.c.order_id.in_(
+            sa.select(orders.c.order_id).where(orders.c.account_id.in_(visible))
+        )
     raise AssertionError(f"no scope rule for {table.name}")  # pragma: no cover
 
 
@@ -116,7 +118,9 @@ def _where_key(table: Table, key: Mapping[str, Any]) -> list[sa.ColumnElement[bo
     return [t.c[k] == key[k] for k in table.key]
 
 
-def _fetch(conn: sa.Connection, table: Table, principal: Principal, key: Mapping[str, Any]) -> dict[str, Any]:
+def _fetch(
+    conn: sa.Connection, table: Table, principal: Principal, key: Mapping[str, Any]
+) -> dict[str, Any]:
     query = sa.select(_sa(table)).where(*_where_key(table, key))
     cond = _scope_filter(table, principal)
     if cond is not None:
@@ -220,7 +224,10 @@ def list_rows(
     """A page of a table's rows in scope, filtered by equality and sorted (`-col`: descending)."""
     spec = table_of(table)
     t = _sa(spec)
-    where = [t.c[k] == v if v is not None else t.c[k].is_(None) for k, v in parse_filters(spec, filters or {}).items()]
+    where = [
+        t.c[k] == v if v is not None else t.c[k].is_(None)
+        for k, v in parse_filters(spec, filters or {}).items()
+    ]
     if not 1 <= limit <= MAX_PAGE:
         raise InvalidFieldsError({"limit": f"must be between 1 and {MAX_PAGE}"})
     if offset < 0:
@@ -236,11 +243,13 @@ def list_rows(
     if cond is not None:
         where.append(cond)
     with engine_for(url).connect() as conn:
-        total = int(conn.execute(sa.select(sa.func.count()).select_from(t).where(*where)).scalar_one())
+        total = int(
+            conn.execute(sa.select(sa.func.count()).select_from(t).where(*where)).scalar_one()
+        )
         rows = conn.execute(
             sa.select(t).where(*where).order_by(*order).limit(limit).offset(offset)
         ).mappings()
-        items = [Row(spec.name, dict(r), row_version(spec, r)) for r in rows]
+        items = [Row(spec.name, dict(r), row_version(spec, dict(r))) for r in rows]
     return Page(items, total, limit, offset)
 
 
@@ -258,7 +267,9 @@ def get_row(*, url: str | None, principal: Principal, table: str, key: Mapping[s
 def _insert(conn: sa.Connection, spec: Table, principal: Principal, values: dict[str, Any]) -> Row:
     _check_references(conn, spec, principal, values)
     key = key_text(spec, values)
-    exists = conn.execute(sa.select(sa.literal(1)).select_from(_sa(spec)).where(*_where_key(spec, values))).first()
+    exists = conn.execute(
+        sa.select(sa.literal(1)).select_from(_sa(spec)).where(*_where_key(spec, values))
+    ).first()
     if exists is not None:
         raise ConflictError(f"there is already a {spec.noun} {key!r} in the book")
     conn.execute(_sa(spec).insert().values(**values))
@@ -275,7 +286,9 @@ def _insert(conn: sa.Connection, spec: Table, principal: Principal, values: dict
     return Row(spec.name, values, row_version(spec, values))
 
 
-def create_row(*, url: str | None, principal: Principal, table: str, values: Mapping[str, Any]) -> Row:
+def create_row(
+    *, url: str | None, principal: Principal, table: str, values: Mapping[str, Any]
+) -> Row:
     """Add a row; its account (if any) must be in scope, its references in the book."""
     spec = table_of(table)
     _require_writer(spec, principal)
@@ -312,10 +325,15 @@ def _update(
     if if_match != "*":
         _check_version(spec, text, current, if_match)
     merged = {**current, **changes}
-    _check_references(conn, spec, principal, {k: merged[k] for k in changes} | {
-        k: merged[k] for k in spec.key
-    })
-    if spec.name == "accounts" and "owner_id" in changes and changes["owner_id"] is None and not principal.is_admin:
+    _check_references(
+        conn, spec, principal, {k: merged[k] for k in changes} | {k: merged[k] for k in spec.key}
+    )
+    if (
+        spec.name == "accounts"
+        and "owner_id" in changes
+        and changes["owner_id"] is None
+        and not principal.is_admin
+    ):
         raise InvalidFieldsError({"owner_id": "an account you manage needs an owner"})
     if changes:
         conn.execute(_sa(spec).update().where(*_where_key(spec, current)).values(**changes))
@@ -359,7 +377,12 @@ def update_row(
 
 
 def delete_row(
-    *, url: str | None, principal: Principal, table: str, key: Mapping[str, Any], if_match: str | None
+    *,
+    url: str | None,
+    principal: Principal,
+    table: str,
+    key: Mapping[str, Any],
+    if_match: str | None,
 ) -> None:
     """Delete a row in scope at version `if_match` (an account takes its rows with it)."""
     spec = table_of(table)
@@ -402,10 +425,14 @@ def ingest(
     allowed = ("orders", "touchpoints")
     unknown = [n for n in batches if n not in allowed]
     if unknown:
-        raise InvalidFieldsError({n: "only orders and touchpoints can be ingested" for n in unknown})
+        raise InvalidFieldsError(
+            dict.fromkeys(unknown, "only orders and touchpoints can be ingested")
+        )
     total = sum(len(rows) for rows in batches.values())
     if total > MAX_BULK_ROWS:
-        raise InvalidFieldsError({"rows": f"at most {MAX_BULK_ROWS} rows in one request, not {total}"})
+        raise InvalidFieldsError(
+            {"rows": f"at most {MAX_BULK_ROWS} rows in one request, not {total}"}
+        )
     cleaned: dict[str, list[dict[str, Any]]] = {}
     problems: dict[str, str] = {}
     for name in allowed:
@@ -440,7 +467,9 @@ def ingest(
                         _update(conn, spec, principal, values, changes, "*")
                         updated[name] += 1
                 except InvalidFieldsError as exc:
-                    raise InvalidFieldsError({f"{where}.{f}": m for f, m in exc.fields.items()}) from None
+                    raise InvalidFieldsError(
+                        {f"{where}.{f}": m for f, m in exc.fields.items()}
+                    ) from None
                 except ConflictError as exc:
                     raise InvalidFieldsError({f"{where}.{spec.key[0]}": str(exc)}) from None
     return IngestReport(inserted, updated)

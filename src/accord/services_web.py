@@ -42,7 +42,11 @@ _T = LEDGER_TABLES
 
 def _stamp(url: str | None) -> int:
     with engine_for(url).connect() as conn:
-        return int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(audit_log.c.entry_id), 0))).scalar_one())
+        return int(
+            conn.execute(
+                sa.select(sa.func.coalesce(sa.func.max(audit_log.c.entry_id), 0))
+            ).scalar_one()
+        )
 
 
 def book_diagnosis(*, url: str | None, as_of: date) -> Diagnosis:
@@ -62,7 +66,11 @@ def book_diagnosis(*, url: str | None, as_of: date) -> Diagnosis:
 def _worst_first(record: dict[str, Any]) -> tuple[int, int, float]:
     severities = [p["severity"] for p in record["patterns"]]
     score = record["health"]["score"]
-    return (-severities.count("critical"), -severities.count("warning"), score if score is not None else 101.0)
+    return (
+        -severities.count("critical"),
+        -severities.count("warning"),
+        score if score is not None else 101.0,
+    )
 
 
 @dataclass(frozen=True)
@@ -96,7 +104,12 @@ class Portfolio:
     note: str | None = None
 
 
-_BANDS = (("critical < 40", 0, 40), ("weak 40–55", 40, 55), ("fair 55–70", 55, 70), ("healthy ≥ 70", 70, 101))
+_BANDS = (
+    ("critical < 40", 0, 40),
+    ("weak 40–55", 40, 55),
+    ("fair 55–70", 55, 70),
+    ("healthy ≥ 70", 70, 101),
+)
 
 
 def portfolio(
@@ -117,11 +130,15 @@ def portfolio(
     with engine_for(url).connect() as conn:
         everything = [dict(r) for r in conn.execute(query).mappings()]
     segments = sorted({r["segment"] for r in everything if r["segment"]})
-    sellers = sorted({(r["owner_id"], r["owner_name"] or r["owner_id"]) for r in everything if r["owner_id"]}, key=lambda s: s[1])
+    sellers = sorted(
+        {(r["owner_id"], r["owner_name"] or r["owner_id"]) for r in everything if r["owner_id"]},
+        key=lambda s: s[1],
+    )
     chosen = [
         r
         for r in everything
-        if (segment is None or r["segment"] == segment) and (seller is None or r["owner_id"] == seller)
+        if (segment is None or r["segment"] == segment)
+        and (seller is None or r["owner_id"] == seller)
     ]
     note = None
     records: dict[str, dict[str, Any]] = {}
@@ -129,7 +146,9 @@ def portfolio(
         try:
             diagnosis = book_diagnosis(url=url, as_of=as_of)
             ids = {r["account_id"] for r in chosen}
-            records = {rec["account_id"]: rec for rec in diagnosis.records() if rec["account_id"] in ids}
+            records = {
+                rec["account_id"]: rec for rec in diagnosis.records() if rec["account_id"] in ids
+            }
         except BadInputError as exc:
             note = str(exc)
     rows = [PortfolioRow(**r, record=records.get(r["account_id"])) for r in chosen]
@@ -143,7 +162,9 @@ def portfolio(
         for band, low, high in _BANDS:
             if low <= r.score < high:
                 counts[band] += 1
-    return Portfolio(as_of, rows[:PORTFOLIO_LIMIT], len(rows), list(counts.items()), segments, sellers, note)
+    return Portfolio(
+        as_of, rows[:PORTFOLIO_LIMIT], len(rows), list(counts.items()), segments, sellers, note
+    )
 
 
 # -- one account ----------------------------------------------------------------------------
@@ -187,35 +208,64 @@ class AccountView:
 
 def _rows(conn: sa.Connection, table: str, account_id: str) -> list[dict[str, Any]]:
     t = _T[table]
-    return [dict(r) for r in conn.execute(sa.select(t).where(t.c.account_id == account_id)).mappings()]
+    return [
+        dict(r) for r in conn.execute(sa.select(t).where(t.c.account_id == account_id)).mappings()
+    ]
 
 
 def _day(value: date | datetime) -> date:
     return value.date() if isinstance(value, datetime) else value
 
 
-def _timeline(data: dict[str, list[dict[str, Any]]], terms: int, as_of: date, start: date) -> list[Event]:
+def _timeline(
+    data: dict[str, list[dict[str, Any]]], terms: int, as_of: date, start: date
+) -> list[Event]:
     events: list[Event] = []
     for t in data["touchpoints"]:
         events.append(
-            Event(_day(t["occurred_at"]), "touchpoint", f"{t['channel']} · {t['purpose']} ({t['direction']})", t["summary"] or "")
+            Event(
+                _day(t["occurred_at"]),
+                "touchpoint",
+                f"{t['channel']} · {t['purpose']} ({t['direction']})",
+                t["summary"] or "",
+            )
         )
     for o in data["orders"]:
         events.append(Event(o["ordered_on"], "order", f"order {o['order_id']}: {o['amount']:,.0f}"))
     for i in data["invoices"]:
-        due = i["issued_on"] + timedelta(days=i["terms_days"] if i["terms_days"] is not None else terms)
+        due = i["issued_on"] + timedelta(
+            days=i["terms_days"] if i["terms_days"] is not None else terms
+        )
         paid = i["paid_on"]
         if paid is not None and paid > due:
-            events.append(Event(paid, "invoice_late", f"invoice {i['invoice_id']} paid {(paid - due).days} days late"))
+            events.append(
+                Event(
+                    paid,
+                    "invoice_late",
+                    f"invoice {i['invoice_id']} paid {(paid - due).days} days late",
+                )
+            )
         elif paid is None and as_of > due:
-            events.append(Event(as_of, "invoice_late", f"invoice {i['invoice_id']} unpaid, {(as_of - due).days} days late"))
+            events.append(
+                Event(
+                    as_of,
+                    "invoice_late",
+                    f"invoice {i['invoice_id']} unpaid, {(as_of - due).days} days late",
+                )
+            )
     for c in data["commitments"]:
         if c["cancelled"]:
             continue
         who = "we" if c["side"] == "us" else "they"
         if c["done_on"] is not None:
             kept = c["done_on"] <= c["due_on"]
-            events.append(Event(c["done_on"], "kept" if kept else "broken", f"{who} {'kept' if kept else 'kept late'}: {c['description']}"))
+            events.append(
+                Event(
+                    c["done_on"],
+                    "kept" if kept else "broken",
+                    f"{who} {'kept' if kept else 'kept late'}: {c['description']}",
+                )
+            )
         elif c["due_on"] < as_of:
             events.append(Event(c["due_on"], "broken", f"{who} broke: {c['description']}"))
     for f in data["feedback"]:
@@ -236,7 +286,9 @@ def _contacts(data: dict[str, list[dict[str, Any]]], as_of: date) -> list[Contac
         for cid in (t["contact_ids"] or "").split(";"):
             if not cid:
                 continue
-            touches.setdefault((t["user_id"] or "", cid), []).append((( as_of - day).days, t["direction"] != "outbound"))
+            touches.setdefault((t["user_id"] or "", cid), []).append(
+                ((as_of - day).days, t["direction"] != "outbound")
+            )
             count[cid] = count.get(cid, 0) + 1
             last[cid] = max(last.get(cid, day), day)
     best: dict[str, float] = {}
@@ -244,36 +296,57 @@ def _contacts(data: dict[str, list[dict[str, Any]]], as_of: date) -> list[Contac
         best[cid] = max(best.get(cid, 0.0), strength(pairs, settings))
     out = [
         ContactView(
-            c["contact_id"], c["name"], c["title"], c["decision_role"], bool(c["active"]),
-            best.get(c["contact_id"], 0.0), count.get(c["contact_id"], 0), last.get(c["contact_id"]),
+            c["contact_id"],
+            c["name"],
+            c["title"],
+            c["decision_role"],
+            bool(c["active"]),
+            best.get(c["contact_id"], 0.0),
+            count.get(c["contact_id"], 0),
+            last.get(c["contact_id"]),
         )
         for c in data["contacts"]
     ]
     return sorted(out, key=lambda c: (-c.strength, c.name))
 
 
-def account_diagnosis(*, url: str | None, principal: Principal, account_id: str, as_of: date) -> dict[str, Any]:
+def account_diagnosis(
+    *, url: str | None, principal: Principal, account_id: str, as_of: date
+) -> dict[str, Any]:
     """The diagnose record (SPEC section 5) of one account in scope."""
     get_row(url=url, principal=principal, table="accounts", key={"account_id": account_id})
     records = only_account(book_diagnosis(url=url, as_of=as_of), account_id).records()
     return records[0]
 
 
-def account_lifetime(*, url: str | None, principal: Principal, account_id: str, as_of: date) -> dict[str, Any]:
+def account_lifetime(
+    *, url: str | None, principal: Principal, account_id: str, as_of: date
+) -> dict[str, Any]:
     """Probability alive, expected orders and value ahead of one account in scope."""
     get_row(url=url, principal=principal, table="accounts", key={"account_id": account_id})
     outlook = services.lifetime_outlook(url=url, as_of=as_of, account_id=account_id)
     rows = outlook.table.to_dicts()
-    base: dict[str, Any] = {"account_id": account_id, "as_of": as_of.isoformat(), "note": outlook.note}
+    base: dict[str, Any] = {
+        "account_id": account_id,
+        "as_of": as_of.isoformat(),
+        "note": outlook.note,
+    }
     return base | (rows[0] if rows else {})
 
 
-def account_view(*, url: str | None, principal: Principal, account_id: str, as_of: date) -> AccountView:
+def account_view(
+    *, url: str | None, principal: Principal, account_id: str, as_of: date
+) -> AccountView:
     """Everything the account page shows, for an account in the principal's scope."""
-    account = get_row(url=url, principal=principal, table="accounts", key={"account_id": account_id})
+    account = get_row(
+        url=url, principal=principal, table="accounts", key={"account_id": account_id}
+    )
     start = as_of - timedelta(days=365)
     with engine_for(url).connect() as conn:
-        data = {name: _rows(conn, name, account_id) for name in ("touchpoints", "orders", "invoices", "commitments", "feedback", "contacts")}
+        data = {
+            name: _rows(conn, name, account_id)
+            for name in ("touchpoints", "orders", "invoices", "commitments", "feedback", "contacts")
+        }
         owner = account.values["owner_id"]
         owner_name = None
         if owner:
@@ -287,7 +360,11 @@ def account_view(*, url: str | None, principal: Principal, account_id: str, as_o
     except (BadInputError, IndexError) as exc:
         note = str(exc) or "no diagnosis for this account"
     snaps = services.health_snapshots(url=url, account_id=account_id)
-    trend = [(d, s) for d, s in zip(snaps["as_of"], snaps["score"], strict=True) if s is not None and d < as_of]
+    trend = [
+        (d, s)
+        for d, s in zip(snaps["as_of"], snaps["score"], strict=True)
+        if s is not None and d < as_of
+    ]
     if record is not None and record["health"]["score"] is not None:
         trend.append((as_of, record["health"]["score"]))
     terms = account.values["payment_terms_days"] or 30
@@ -334,7 +411,9 @@ def prepare_demo(*, url: str | None, as_of: date, snapshots: int = 3) -> list[De
     chosen: list[DemoUser] = []
     with engine_for(url).connect() as conn:
         for role in ("rep", "manager", "admin"):
-            query = sa.select(u.c.user_id, u.c.name).where(sa.func.coalesce(u.c.role, "rep") == role)
+            query = sa.select(u.c.user_id, u.c.name).where(
+                sa.func.coalesce(u.c.role, "rep") == role
+            )
             if role == "rep":  # a seller with accounts, so the demo has something to show
                 query = query.where(u.c.user_id.in_(sa.select(a.c.owner_id)))
             row = conn.execute(query.order_by(u.c.user_id).limit(1)).first()

@@ -88,7 +88,8 @@ def signed_in(client: TestClient, login: str, password: str = PASSWORD) -> TestC
     page = client.get("/signin")
     pre = page.text.split('name="pre" value="', 1)[1].split('"', 1)[0]
     answer = client.post(
-        "/signin", data={"login": login, "password": password, "pre": pre, "next": "/"},
+        "/signin",
+        data={"login": login, "password": password, "pre": pre, "next": "/"},
         follow_redirects=False,
     )
     assert answer.status_code == 303, answer.text

@@ -22,10 +22,18 @@ def test_pages_need_a_session(client: TestClient) -> None:
 
 
 def test_the_session_cookie_is_secure_httponly_samesite(client: TestClient) -> None:
-    answer = client.post("/signin", data={"login": "U2", "password": PASSWORD, "pre": _pre(client), "next": "/accounts/A1"}, follow_redirects=False)
+    answer = client.post(
+        "/signin",
+        data={"login": "U2", "password": PASSWORD, "pre": _pre(client), "next": "/accounts/A1"},
+        follow_redirects=False,
+    )
     assert answer.status_code == 303
     assert answer.headers["location"] == "/accounts/A1"
-    cookie = [v for k, v in answer.headers.multi_items() if k == "set-cookie" and v.startswith("accord_session=")][0]
+    cookie = next(
+        v
+        for k, v in answer.headers.multi_items()
+        if k == "set-cookie" and v.startswith("accord_session=")
+    )
     assert "HttpOnly" in cookie
     assert "Secure" in cookie
     assert "SameSite=lax" in cookie
@@ -47,7 +55,9 @@ def test_secrets_are_stored_hashed(book: str) -> None:
 
 def test_a_wrong_password_and_an_unknown_user_read_the_same(client: TestClient) -> None:
     wrong = client.post("/signin", data={"login": "U2", "password": "nope", "pre": _pre(client)})
-    unknown = client.post("/signin", data={"login": "U404", "password": "nope", "pre": _pre(client)})
+    unknown = client.post(
+        "/signin", data={"login": "U404", "password": "nope", "pre": _pre(client)}
+    )
     assert wrong.status_code == unknown.status_code == 401
     assert "unknown user or wrong password" in wrong.text
     assert "unknown user or wrong password" in unknown.text
@@ -55,13 +65,24 @@ def test_a_wrong_password_and_an_unknown_user_read_the_same(client: TestClient) 
 
 def test_failed_sign_ins_are_rate_limited(client: TestClient) -> None:
     for _ in range(access.MAX_FAILURES_PER_LOGIN):
-        assert client.post("/signin", data={"login": "U2", "password": "guess", "pre": _pre(client)}).status_code == 401
-    blocked = client.post("/signin", data={"login": "U2", "password": PASSWORD, "pre": _pre(client)})
+        assert (
+            client.post(
+                "/signin", data={"login": "U2", "password": "guess", "pre": _pre(client)}
+            ).status_code
+            == 401
+        )
+    blocked = client.post(
+        "/signin", data={"login": "U2", "password": PASSWORD, "pre": _pre(client)}
+    )
     assert blocked.status_code == 429
     assert int(blocked.headers["Retry-After"]) > 0
     assert "too many failed sign-ins: try again in 15 minute(s)" in blocked.text
     # another user is not locked out by U2's failures
-    other = client.post("/signin", data={"login": "U3", "password": PASSWORD, "pre": _pre(client)}, follow_redirects=False)
+    other = client.post(
+        "/signin",
+        data={"login": "U3", "password": PASSWORD, "pre": _pre(client)},
+        follow_redirects=False,
+    )
     assert other.status_code == 303
 
 
@@ -72,11 +93,18 @@ def test_the_sign_in_form_needs_its_pre_session_token(client: TestClient) -> Non
     assert "the sign-in form expired" in answer.text
 
 
-def test_forms_without_the_csrf_token_are_refused_and_write_nothing(client: TestClient, book: str) -> None:
+def test_forms_without_the_csrf_token_are_refused_and_write_nothing(
+    client: TestClient, book: str
+) -> None:
     from accord import services
 
     signed_in(client, "U2")
-    data = {"occurred_at": "2026-04-01T10:00", "channel": "call", "direction": "inbound", "purpose": "insight"}
+    data = {
+        "occurred_at": "2026-04-01T10:00",
+        "channel": "call",
+        "direction": "inbound",
+        "purpose": "insight",
+    }
     missing = client.post("/accounts/A1/touchpoints", data=data)
     forged = client.post("/accounts/A1/touchpoints", data=data | {"csrf": "forged"})
     assert missing.status_code == forged.status_code == 403
@@ -98,7 +126,11 @@ def test_a_new_password_ends_open_sessions(client: TestClient, book: str) -> Non
 
 
 def test_open_redirects_are_refused(client: TestClient) -> None:
-    answer = client.post("/signin", data={"login": "U2", "password": PASSWORD, "pre": _pre(client), "next": "//evil.example/"}, follow_redirects=False)
+    answer = client.post(
+        "/signin",
+        data={"login": "U2", "password": PASSWORD, "pre": _pre(client), "next": "//evil.example/"},
+        follow_redirects=False,
+    )
     assert answer.headers["location"] == "/"
 
 

@@ -28,16 +28,37 @@ def _rows(url: str) -> int:
         ({"minutes": "ten"}, 422, "minutes", "Input should be a valid integer"),
         ({"minutes": True}, 422, "minutes", "Input should be a valid integer"),
         ({"minutes": -5}, 422, "minutes", "Input should be greater than or equal to 0"),
-        ({"channel": "pigeon"}, 422, "channel", "Input should be 'meeting', 'call', 'email', 'visit', 'event', 'message' or 'other'"),
-        ({"occurred_at": "yesterday"}, 422, "occurred_at", "must be a time (ISO 8601, e.g. 2026-03-01T10:00)"),
+        (
+            {"channel": "pigeon"},
+            422,
+            "channel",
+            "Input should be 'meeting', 'call', 'email', 'visit', 'event', 'message' or 'other'",
+        ),
+        (
+            {"occurred_at": "yesterday"},
+            422,
+            "occurred_at",
+            "must be a time (ISO 8601, e.g. 2026-03-01T10:00)",
+        ),
         ({"colour": "red"}, 422, "colour", "is not a known field"),
         ({"tags": ["a;b"]}, 422, "tags", "items must not contain ';'"),
         ({"contact_ids": ["C4"]}, 422, "contact_ids", "there is no contact 'C4' in the book"),
-        ({"account_id": "A1' OR '1'='1"}, 422, "account_id", "there is no account \"A1' OR '1'='1\" in the book"),
+        (
+            {"account_id": "A1' OR '1'='1"},
+            422,
+            "account_id",
+            "there is no account \"A1' OR '1'='1\" in the book",
+        ),
     ],
 )
 def test_a_bad_field_is_named_and_nothing_is_written(
-    client: TestClient, book: str, sam: dict[str, str], change: dict[str, object], status: int, field: str, message: str
+    client: TestClient,
+    book: str,
+    sam: dict[str, str],
+    change: dict[str, object],
+    status: int,
+    field: str,
+    message: str,
 ) -> None:
     before = _rows(book)
     answer = client.post("/api/v1/touchpoints", headers=sam, json=GOOD | change)
@@ -57,14 +78,20 @@ def test_a_missing_required_field(client: TestClient, sam: dict[str, str]) -> No
 
 
 def test_malformed_json_is_400(client: TestClient, book: str, sam: dict[str, str]) -> None:
-    answer = client.post("/api/v1/touchpoints", headers=sam | {"content-type": "application/json"}, content=b'{"touchpoint_id": "T20",')
+    answer = client.post(
+        "/api/v1/touchpoints",
+        headers=sam | {"content-type": "application/json"},
+        content=b'{"touchpoint_id": "T20",',
+    )
     assert answer.status_code == 400
     assert answer.json()["detail"] == "the body is not valid JSON"
     assert _rows(book) == 4
 
 
 def test_an_oversized_body_is_413(client: TestClient, book: str, sam: dict[str, str]) -> None:
-    answer = client.post("/api/v1/touchpoints", headers=sam, json=GOOD | {"summary": "x" * (3 * 1024 * 1024)})
+    answer = client.post(
+        "/api/v1/touchpoints", headers=sam, json=GOOD | {"summary": "x" * (3 * 1024 * 1024)}
+    )
     assert answer.status_code == 413
     assert answer.json()["detail"] == "the request body is larger than 2097152 bytes"
     assert _rows(book) == 4
@@ -107,11 +134,25 @@ def test_no_token_or_a_wrong_one_is_401(client: TestClient) -> None:
     assert answer.json()["detail"] == "unknown or revoked API token"
 
 
-def test_script_in_text_fields_is_escaped_on_every_page(client: TestClient, book: str, sam: dict[str, str]) -> None:
+def test_script_in_text_fields_is_escaped_on_every_page(
+    client: TestClient, book: str, sam: dict[str, str]
+) -> None:
     evil = "<script>alert('x')</script>"
-    made = client.post("/api/v1/touchpoints", headers=sam, json=GOOD | {"summary": evil, "tags": ["<b>bold</b>"]})
+    made = client.post(
+        "/api/v1/touchpoints", headers=sam, json=GOOD | {"summary": evil, "tags": ["<b>bold</b>"]}
+    )
     assert made.status_code == 201
-    ok = client.post("/api/v1/feedback", headers=sam, json={"feedback_id": "F9", "account_id": "A1", "received_on": "2026-04-02", "kind": "complaint", "text": evil})
+    ok = client.post(
+        "/api/v1/feedback",
+        headers=sam,
+        json={
+            "feedback_id": "F9",
+            "account_id": "A1",
+            "received_on": "2026-04-02",
+            "kind": "complaint",
+            "text": evil,
+        },
+    )
     assert ok.status_code == 201
     signed_in(client, "U2")
     for path in ("/accounts/A1", "/", "/agenda"):
@@ -129,17 +170,35 @@ def test_a_form_with_a_bad_field_shows_the_message_beside_it(client: TestClient,
     csrf = csrf_of(page.text)
     answer = client.post(
         "/accounts/A1/touchpoints",
-        data={"csrf": csrf, "occurred_at": "not a time", "channel": "call", "direction": "inbound", "purpose": "insight", "minutes": "-3"},
+        data={
+            "csrf": csrf,
+            "occurred_at": "not a time",
+            "channel": "call",
+            "direction": "inbound",
+            "purpose": "insight",
+            "minutes": "-3",
+        },
     )
     assert answer.status_code == 422
-    assert '<span class="field-error" data-field="occurred_at">must be a time (ISO 8601, e.g. 2026-03-01T10:00)</span>' in answer.text
+    assert (
+        '<span class="field-error" data-field="occurred_at">'
+        "must be a time (ISO 8601, e.g. 2026-03-01T10:00)</span>" in answer.text
+    )
     assert '<span class="field-error" data-field="minutes">must be at least 0</span>' in answer.text
     assert 'value="not a time"' in answer.text
     assert _rows(book) == 4
-    feedback = client.post("/accounts/A1/feedback", data={"csrf": csrf, "kind": "nps", "score": "11", "received_on": "2026-04-02"})
+    feedback = client.post(
+        "/accounts/A1/feedback",
+        data={"csrf": csrf, "kind": "nps", "score": "11", "received_on": "2026-04-02"},
+    )
     assert feedback.status_code == 422
     assert '<span class="field-error" data-field="score">must be at most 10</span>' in feedback.text
-    commitment = client.post("/accounts/A1/commitments", data={"csrf": csrf, "side": "us", "made_on": "2026-04-02", "due_on": "", "description": ""})
+    commitment = client.post(
+        "/accounts/A1/commitments",
+        data={"csrf": csrf, "side": "us", "made_on": "2026-04-02", "due_on": "", "description": ""},
+    )
     assert commitment.status_code == 422
     assert '<span class="field-error" data-field="due_on">is required</span>' in commitment.text
-    assert '<span class="field-error" data-field="description">is required</span>' in commitment.text
+    assert (
+        '<span class="field-error" data-field="description">is required</span>' in commitment.text
+    )

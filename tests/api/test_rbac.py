@@ -15,11 +15,19 @@ from tests.api.conftest import csrf_of, signed_in
 def _ids(client: TestClient, headers: dict[str, str], table: str) -> list[str]:
     answer = client.get(f"/api/v1/{table}", headers=headers)
     assert answer.status_code == 200
-    key = {"accounts": "account_id", "touchpoints": "touchpoint_id", "order_lines": "order_id"}[table]
+    key = {"accounts": "account_id", "touchpoints": "touchpoint_id", "order_lines": "order_id"}[
+        table
+    ]
     return [r[key] for r in answer.json()["items"]]
 
 
-def test_each_role_lists_its_scope(client: TestClient, sam: dict[str, str], ria: dict[str, str], maria: dict[str, str], ada: dict[str, str]) -> None:
+def test_each_role_lists_its_scope(
+    client: TestClient,
+    sam: dict[str, str],
+    ria: dict[str, str],
+    maria: dict[str, str],
+    ada: dict[str, str],
+) -> None:
     assert _ids(client, sam, "accounts") == ["A1", "A2"]
     assert _ids(client, ria, "accounts") == ["A3"]
     assert _ids(client, maria, "accounts") == ["A1", "A2", "A3"]
@@ -51,30 +59,60 @@ def test_a_seller_cannot_read_or_change_another_sellers_account_through_the_api(
     answer = client.post(
         "/api/v1/touchpoints",
         headers=ria,
-        json={"touchpoint_id": "T99", "account_id": "A1", "occurred_at": "2026-04-01T10:00:00", "channel": "call", "direction": "inbound", "purpose": "insight"},
+        json={
+            "touchpoint_id": "T99",
+            "account_id": "A1",
+            "occurred_at": "2026-04-01T10:00:00",
+            "channel": "call",
+            "direction": "inbound",
+            "purpose": "insight",
+        },
     )
     assert answer.status_code == 422
-    assert answer.json()["errors"] == [{"field": "account_id", "message": "there is no account 'A1' in the book"}]
-    assert services.read_ledger_table(url=book, table="accounts")["name"].to_list() == ["Acme Tools", "Birch & Sons", "Cedar, Inc."]
-    assert "T99" not in services.read_ledger_table(url=book, table="touchpoints")["touchpoint_id"].to_list()
+    assert answer.json()["errors"] == [
+        {"field": "account_id", "message": "there is no account 'A1' in the book"}
+    ]
+    assert services.read_ledger_table(url=book, table="accounts")["name"].to_list() == [
+        "Acme Tools",
+        "Birch & Sons",
+        "Cedar, Inc.",
+    ]
+    assert (
+        "T99"
+        not in services.read_ledger_table(url=book, table="touchpoints")["touchpoint_id"].to_list()
+    )
 
 
 def test_a_seller_cannot_move_a_row_into_or_give_an_account_to_another_seller(
     client: TestClient, sam: dict[str, str]
 ) -> None:
     tp = client.get("/api/v1/touchpoints/T1", headers=sam)
-    moved = client.patch("/api/v1/touchpoints/T1", headers=sam | {"If-Match": tp.headers["ETag"]}, json={"account_id": "A3"})
+    moved = client.patch(
+        "/api/v1/touchpoints/T1",
+        headers=sam | {"If-Match": tp.headers["ETag"]},
+        json={"account_id": "A3"},
+    )
     assert moved.status_code == 422
     assert moved.json()["errors"][0]["field"] == "account_id"
     acc = client.get("/api/v1/accounts/A1", headers=sam)
-    given = client.patch("/api/v1/accounts/A1", headers=sam | {"If-Match": acc.headers["ETag"]}, json={"owner_id": "U3"})
+    given = client.patch(
+        "/api/v1/accounts/A1",
+        headers=sam | {"If-Match": acc.headers["ETag"]},
+        json={"owner_id": "U3"},
+    )
     assert given.status_code == 422
-    assert given.json()["errors"] == [{"field": "owner_id", "message": "you may not give an account to 'U3'"}]
+    assert given.json()["errors"] == [
+        {"field": "owner_id", "message": "you may not give an account to 'U3'"}
+    ]
 
 
 def test_a_manager_may_reassign_within_the_team(client: TestClient, maria: dict[str, str]) -> None:
     acc = client.get("/api/v1/accounts/A1", headers=maria)
-    given = client.patch("/api/v1/accounts/A1", headers=maria | {"If-Match": acc.headers["ETag"]}, json={"owner_id": "U3"})
+    given = client.patch(
+        "/api/v1/accounts/A1",
+        headers=maria | {"If-Match": acc.headers["ETag"]},
+        json={"owner_id": "U3"},
+    )
     assert given.status_code == 200
     assert given.json()["owner_id"] == "U3"
 
@@ -92,7 +130,9 @@ def test_reference_tables_are_read_by_all_and_written_by_admins(
     assert made.json()["expertise"] == ["tax", "legal"]
 
 
-def test_a_seller_cannot_reach_another_sellers_account_through_the_pages(client: TestClient) -> None:
+def test_a_seller_cannot_reach_another_sellers_account_through_the_pages(
+    client: TestClient,
+) -> None:
     signed_in(client, "U3")
     page = client.get("/accounts/A1")
     assert page.status_code == 404
@@ -100,8 +140,22 @@ def test_a_seller_cannot_reach_another_sellers_account_through_the_pages(client:
     form = client.get("/accounts/A3")
     assert form.status_code == 200
     csrf = csrf_of(form.text)
-    for path in ("/accounts/A1/touchpoints", "/accounts/A1/feedback", "/accounts/A1/commitments", "/accounts/A1/commitments/K1/complete"):
-        answer = client.post(path, data={"csrf": csrf, "channel": "call", "direction": "inbound", "purpose": "insight", "occurred_at": "2026-04-01T10:00"})
+    for path in (
+        "/accounts/A1/touchpoints",
+        "/accounts/A1/feedback",
+        "/accounts/A1/commitments",
+        "/accounts/A1/commitments/K1/complete",
+    ):
+        answer = client.post(
+            path,
+            data={
+                "csrf": csrf,
+                "channel": "call",
+                "direction": "inbound",
+                "purpose": "insight",
+                "occurred_at": "2026-04-01T10:00",
+            },
+        )
         assert answer.status_code == 404, path
     portfolio = client.get("/")
     assert "Cedar, Inc." in portfolio.text

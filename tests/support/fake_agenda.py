@@ -41,11 +41,20 @@ class FakeAgenda:
         a, t = LEDGER_TABLES["accounts"], LEDGER_TABLES["touchpoints"]
         since = datetime.combine(as_of - timedelta(days=30), datetime.min.time())
         with engine_for(url).connect() as conn:
-            owned = [str(x) for x in conn.execute(sa.select(a.c.account_id).where(a.c.owner_id == user_id).order_by(a.c.account_id)).scalars()]
+            owned = [
+                str(x)
+                for x in conn.execute(
+                    sa.select(a.c.account_id)
+                    .where(a.c.owner_id == user_id)
+                    .order_by(a.c.account_id)
+                ).scalars()
+            ]
             recent = {
                 str(x)
                 for x in conn.execute(
-                    sa.select(t.c.account_id).where(t.c.occurred_at >= since, t.c.account_id.in_(owned))
+                    sa.select(t.c.account_id).where(
+                        t.c.occurred_at >= since, t.c.account_id.in_(owned)
+                    )
                 ).scalars()
             }
         items = []
@@ -55,10 +64,23 @@ class FakeAgenda:
                 continue
             if self.snoozed.get(key, as_of) > as_of:
                 continue
-            items.append(Item("reconnect", account_id, None, "no touchpoint in the last 30 days <b>", {"days": 30}, as_of, 0.8, key))
+            items.append(
+                Item(
+                    "reconnect",
+                    account_id,
+                    None,
+                    "no touchpoint in the last 30 days <b>",
+                    {"days": 30},
+                    as_of,
+                    0.8,
+                    key,
+                )
+            )
         return items
 
-    def complete(self, *, url: str | None, user_id: str, key: str, log_touchpoint: dict[str, Any] | None) -> None:
+    def complete(
+        self, *, url: str | None, user_id: str, key: str, log_touchpoint: dict[str, Any] | None
+    ) -> None:
         self.done[key] = log_touchpoint
 
     def snooze(self, *, url: str | None, user_id: str, key: str, until: date) -> None:
@@ -72,10 +94,16 @@ class FakeAgenda:
 class FakeReview:
     calls: list[dict[str, Any]] = field(default_factory=list)
 
-    def review(self, *, url: str | None, month: str, team: str | None, user_id: str | None, out: Path) -> Path:
+    def review(
+        self, *, url: str | None, month: str, team: str | None, user_id: str | None, out: Path
+    ) -> Path:
         self.calls.append({"month": month, "team": team, "user_id": user_id})
         if out.suffix == ".pdf":
             out.write_bytes(b"%PDF-1.4\n% review " + month.encode() + b"\n%%EOF\n")
         else:
-            out.write_text(f"<html><body><h1>Review {month}</h1><p>team {team} user {user_id}</p></body></html>", encoding="utf-8")
+            out.write_text(
+                f"<html><body><h1>Review {month}</h1>"
+                f"<p>team {team} user {user_id}</p></body></html>",
+                encoding="utf-8",
+            )
         return out

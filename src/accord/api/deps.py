@@ -58,7 +58,7 @@ AsOf = Annotated[date, Depends(as_of_date)]
 
 
 class BodyLimit:
-    """ASGI middleware refusing request bodies over `limit` bytes with 413 (declared or streamed)."""
+    """ASGI middleware: request bodies over `limit` bytes get 413 (declared or streamed)."""
 
     def __init__(self, app: object, limit: int) -> None:
         self.app = app
@@ -93,14 +93,14 @@ class BodyLimit:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.limit:
-                    raise _TooLarge
+                    raise _TooLargeError
             return message
 
         try:
             await self.app(scope, counting, send)  # type: ignore[operator]
-        except _TooLarge:
+        except _TooLargeError:
             await too_big(scope, receive, send)  # type: ignore[arg-type]
 
 
-class _TooLarge(Exception):
+class _TooLargeError(Exception):
     pass

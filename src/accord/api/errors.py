@@ -84,7 +84,9 @@ def problem(
     }
     if errors:
         body["errors"] = errors
-    return JSONResponse(body, status_code=status, headers=headers, media_type="application/problem+json")
+    return JSONResponse(
+        body, status_code=status, headers=headers, media_type="application/problem+json"
+    )
 
 
 def _is_api(request: Request) -> bool:
@@ -102,7 +104,13 @@ def _field_of(loc: tuple[Any, ...]) -> str:
 def install(app: FastAPI, html: HtmlRenderer) -> None:
     """Register the handlers on `app`; `html` draws the error pages."""
 
-    def answer(request: Request, status: int, detail: str, errors: list[dict[str, str]] | None = None, headers: dict[str, str] | None = None) -> Response:
+    def answer(
+        request: Request,
+        status: int,
+        detail: str,
+        errors: list[dict[str, str]] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Response:
         if _is_api(request):
             return problem(request, status, detail, errors, headers)
         if errors:
@@ -127,7 +135,9 @@ def install(app: FastAPI, html: HtmlRenderer) -> None:
         if malformed:
             return answer(request, 400, "the body is not valid JSON", errors)
         first = errors[0]["field"] if errors else "body"
-        return answer(request, 422, f"the request has {len(errors)} invalid field(s), first {first}", errors)
+        return answer(
+            request, 422, f"the request has {len(errors)} invalid field(s), first {first}", errors
+        )
 
     @app.exception_handler(AccordError)
     async def _accord(request: Request, exc: AccordError) -> Response:
@@ -147,10 +157,14 @@ def install(app: FastAPI, html: HtmlRenderer) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         headers = dict(exc.headers or {})
-        detail = exc.detail if isinstance(exc.detail, str) else _TITLES.get(exc.status_code, "Error")
+        detail = (
+            exc.detail if isinstance(exc.detail, str) else _TITLES.get(exc.status_code, "Error")
+        )
         return answer(request, exc.status_code, detail, None, headers)
 
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception) -> Response:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
-        return answer(request, 500, "something went wrong on our side; the change, if any, was not saved")
+        return answer(
+            request, 500, "something went wrong on our side; the change, if any, was not saved"
+        )

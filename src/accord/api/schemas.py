@@ -69,7 +69,9 @@ def _field(col: Column, *, default: Any) -> Any:
         bits.append(f"refers to {col.references}")
     if col.default is not None:
         bits.append(f"default {col.default}")
-    return Field(default=default, description="; ".join(bits), json_schema_extra=extra or None, **kw)
+    return Field(
+        default=default, description="; ".join(bits), json_schema_extra=extra or None, **kw
+    )
 
 
 def _create(table: Table) -> type[BaseModel]:
@@ -77,8 +79,12 @@ def _create(table: Table) -> type[BaseModel]:
     for col in table.columns:
         needed = col.required or col.name in table.key
         typ = _type(col)
-        fields[col.name] = (typ, _field(col, default=...)) if needed else (typ | None, _field(col, default=None))
-    model = create_model(f"{model_name(table)}Create", __config__=_STRICT, **fields)
+        fields[col.name] = (
+            (typ, _field(col, default=...)) if needed else (typ | None, _field(col, default=None))
+        )
+    model: type[BaseModel] = create_model(
+        f"{model_name(table)}Create", __config__=_STRICT, **fields
+    )
     model.__doc__ = f"A new {table.noun} (unknown fields are refused)."
     return model
 
@@ -90,8 +96,12 @@ def _update(table: Table) -> type[BaseModel]:
             continue
         needed = col.required or col.default is not None
         typ = _type(col)
-        fields[col.name] = (typ, _field(col, default=None)) if needed else (typ | None, _field(col, default=None))
-    model = create_model(f"{model_name(table)}Update", __config__=_STRICT, **fields)
+        fields[col.name] = (
+            (typ, _field(col, default=None)) if needed else (typ | None, _field(col, default=None))
+        )
+    model: type[BaseModel] = create_model(
+        f"{model_name(table)}Update", __config__=_STRICT, **fields
+    )
     model.__doc__ = f"The fields of a {table.noun} to change; those left out stay as they are."
     return model
 
@@ -103,8 +113,11 @@ def _public(table: Table) -> type[BaseModel]:
         if col.kind is Kind.DATETIME:
             typ = Any
         fields[col.name] = (typ | None, Field(default=None, description=col.kind.value))
-    fields["version"] = (str, Field(description="The row's version: send it back in If-Match to change the row."))
-    model = create_model(f"{model_name(table)}Public", **fields)
+    fields["version"] = (
+        str,
+        Field(description="The row's version: send it back in If-Match to change the row."),
+    )
+    model: type[BaseModel] = create_model(f"{model_name(table)}Public", **fields)
     model.__doc__ = f"A {table.noun} as stored."
     return model
 

@@ -29,14 +29,24 @@ router = APIRouter(include_in_schema=False)
 
 
 class AgendaItem(Protocol):
-    kind: str
-    account_id: str
-    contact_id: str | None
-    reason: str
-    evidence: Mapping[str, Any]
-    due: date
-    priority: float
-    key: str
+    """One action, as the agenda service describes it (read-only fields)."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def account_id(self) -> str: ...
+    @property
+    def contact_id(self) -> str | None: ...
+    @property
+    def reason(self) -> str: ...
+    @property
+    def evidence(self) -> Mapping[str, Any]: ...
+    @property
+    def due(self) -> date: ...
+    @property
+    def priority(self) -> float: ...
+    @property
+    def key(self) -> str: ...
 
 
 class AgendaPort(Protocol):
@@ -61,12 +71,16 @@ class _Unwired:
     """Stands in until the agenda service is merged: every call says so."""
 
     def _no(self) -> ServiceUnavailableError:
-        return ServiceUnavailableError("the agenda service (accord.services_agenda) is not part of this build")
+        return ServiceUnavailableError(
+            "the agenda service (accord.services_agenda) is not part of this build"
+        )
 
     def agenda(self, *, url: str | None, user_id: str, as_of: date) -> Sequence[AgendaItem]:
         raise self._no()
 
-    def complete(self, *, url: str | None, user_id: str, key: str, log_touchpoint: dict[str, Any] | None) -> None:
+    def complete(
+        self, *, url: str | None, user_id: str, key: str, log_touchpoint: dict[str, Any] | None
+    ) -> None:
         raise self._no()
 
     def snooze(self, *, url: str | None, user_id: str, key: str, until: date) -> None:
@@ -99,10 +113,16 @@ def _as_of(request: Request) -> date:
 @router.get("/agenda")
 def agenda_page(request: Request, user: PageUser) -> Response:
     as_of = _as_of(request)
-    items = agenda_port(request.app).agenda(url=request.app.state.url, user_id=user.user_id, as_of=as_of)
+    items = agenda_port(request.app).agenda(
+        url=request.app.state.url, user_id=user.user_id, as_of=as_of
+    )
     names = _account_names(request, user, {i.account_id for i in items})
     ordered = sorted(items, key=lambda i: (-i.priority, i.due, i.key))
-    return render(request, "agenda.html", {"items": ordered, "names": names, "as_of": as_of, "errors": {}, "channels": _CHANNELS})
+    return render(
+        request,
+        "agenda.html",
+        {"items": ordered, "names": names, "as_of": as_of, "errors": {}, "channels": _CHANNELS},
+    )
 
 
 _CHANNELS = ("call", "meeting", "email", "visit", "message", "event", "other")
@@ -112,7 +132,12 @@ def _account_names(request: Request, user: Any, ids: set[str]) -> dict[str, str]
     names: dict[str, str] = {}
     for account_id in ids:
         try:
-            row = ledger.get_row(url=request.app.state.url, principal=user, table="accounts", key={"account_id": account_id})
+            row = ledger.get_row(
+                url=request.app.state.url,
+                principal=user,
+                table="accounts",
+                key={"account_id": account_id},
+            )
             names[account_id] = str(row.values["name"])
         except AccordError:
             names[account_id] = account_id
@@ -142,12 +167,25 @@ async def complete(request: Request, key: Key, session: FormSession) -> Response
             "user_id": user.user_id,
         }
         try:
-            logged = ledger.create_row(url=url, principal=user, table="touchpoints", values=values).public()
+            logged = ledger.create_row(
+                url=url, principal=user, table="touchpoints", values=values
+            ).public()
         except InvalidFieldsError as exc:
             as_of = _as_of(request)
             items = agenda_port(request.app).agenda(url=url, user_id=user.user_id, as_of=as_of)
             names = _account_names(request, user, {i.account_id for i in items})
-            return render(request, "agenda.html", {"items": items, "names": names, "as_of": as_of, "errors": {key: exc.fields}, "channels": _CHANNELS}, 422)
+            return render(
+                request,
+                "agenda.html",
+                {
+                    "items": items,
+                    "names": names,
+                    "as_of": as_of,
+                    "errors": {key: exc.fields},
+                    "channels": _CHANNELS,
+                },
+                422,
+            )
     agenda_port(request.app).complete(url=url, user_id=user.user_id, key=key, log_touchpoint=logged)
     return RedirectResponse("/agenda", status_code=303)
 
@@ -159,7 +197,9 @@ async def snooze(request: Request, key: Key, session: FormSession) -> Response:
         until = date.fromisoformat(str(form.get("until", "")))
     except ValueError:
         raise InvalidFieldsError({"until": "must be a date (YYYY-MM-DD)"}) from None
-    agenda_port(request.app).snooze(url=request.app.state.url, user_id=session.principal.user_id, key=key, until=until)
+    agenda_port(request.app).snooze(
+        url=request.app.state.url, user_id=session.principal.user_id, key=key, until=until
+    )
     return RedirectResponse("/agenda", status_code=303)
 
 
@@ -169,7 +209,9 @@ async def dismiss(request: Request, key: Key, session: FormSession) -> Response:
     reason = str(form.get("reason", "")).strip()[:500]
     if not reason:
         raise InvalidFieldsError({"reason": "say why you dismiss it (it helps the next review)"})
-    agenda_port(request.app).dismiss(url=request.app.state.url, user_id=session.principal.user_id, key=key, reason=reason)
+    agenda_port(request.app).dismiss(
+        url=request.app.state.url, user_id=session.principal.user_id, key=key, reason=reason
+    )
     return RedirectResponse("/agenda", status_code=303)
 
 

@@ -59,7 +59,8 @@ async def csrf_checked(request: Request, session: PageSession) -> Session:
     sent = form.get("csrf")
     if not isinstance(sent, str) or not secrets.compare_digest(sent, session.csrf_token):
         raise PermissionDeniedError(
-            "this form did not come from this session (CSRF check failed): reload the page and try again"
+            "this form did not come from this session (CSRF check failed): "
+            "reload the page and try again"
         )
     return session
 
@@ -76,10 +77,29 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
-def _signin_page(request: Request, *, error: str | None = None, login: str = "", next_url: str = "/", status: int = 200) -> Response:
+def _signin_page(
+    request: Request,
+    *,
+    error: str | None = None,
+    login: str = "",
+    next_url: str = "/",
+    status: int = 200,
+) -> Response:
     token = secrets.token_urlsafe(24)
-    page = render(request, "signin.html", {"error": error, "login": login, "next": next_url, "pre": token}, status)
-    page.set_cookie(PRE_COOKIE, token, httponly=True, samesite="strict", secure=request.app.state.secure_cookies, path="/signin")
+    page = render(
+        request,
+        "signin.html",
+        {"error": error, "login": login, "next": next_url, "pre": token},
+        status,
+    )
+    page.set_cookie(
+        PRE_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=request.app.state.secure_cookies,
+        path="/signin",
+    )
     return page
 
 
@@ -99,7 +119,13 @@ def signin(
     cookie = request.cookies.get(PRE_COOKIE, "")
     target = _safe_next(next)
     if not cookie or not secrets.compare_digest(cookie, pre):
-        return _signin_page(request, error="the sign-in form expired: please try again", login=login, next_url=target, status=403)
+        return _signin_page(
+            request,
+            error="the sign-in form expired: please try again",
+            login=login,
+            next_url=target,
+            status=403,
+        )
     client = request.client.host if request.client else ""
     try:
         session = sign_in(url=request.app.state.url, login=login, password=password, client=client)

@@ -62,9 +62,15 @@ def portfolio(
     seller: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
     view = services_web.portfolio(
-        url=request.app.state.url, principal=user, as_of=as_of, segment=segment or None, seller=seller or None
+        url=request.app.state.url,
+        principal=user,
+        as_of=as_of,
+        segment=segment or None,
+        seller=seller or None,
     )
-    return render(request, "portfolio.html", {"view": view, "segment": segment or "", "seller": seller or ""})
+    return render(
+        request, "portfolio.html", {"view": view, "segment": segment or "", "seller": seller or ""}
+    )
 
 
 def _account_page(
@@ -77,9 +83,18 @@ def _account_page(
     values: dict[str, dict[str, Any]] | None = None,
     status: int = 200,
 ) -> Response:
-    view = services_web.account_view(url=request.app.state.url, principal=user, account_id=account_id, as_of=as_of)
+    view = services_web.account_view(
+        url=request.app.state.url, principal=user, account_id=account_id, as_of=as_of
+    )
     defaults = {
-        "touchpoint": {"occurred_at": datetime.now().replace(second=0, microsecond=0).isoformat(timespec="minutes"), "channel": "call", "direction": "mutual", "purpose": "insight"},
+        "touchpoint": {
+            "occurred_at": datetime.combine(as_of, datetime.now().time()).isoformat(
+                timespec="minutes"
+            ),
+            "channel": "call",
+            "direction": "mutual",
+            "purpose": "insight",
+        },
         "commitment": {"side": "us", "made_on": as_of.isoformat()},
         "feedback": {"received_on": as_of.isoformat(), "kind": "csat"},
     }
@@ -130,39 +145,79 @@ def _create_from_form(
         ledger.create_row(url=url, principal=user, table=table, values=values)
     except InvalidFieldsError as exc:
         return _account_page(
-            request, user, account_id, as_of,
-            errors={form_name: exc.fields}, values={form_name: submitted}, status=422,
+            request,
+            user,
+            account_id,
+            as_of,
+            errors={form_name: exc.fields},
+            values={form_name: submitted},
+            status=422,
         )
-    return RedirectResponse(f"/accounts/{account_id}?as_of={as_of.isoformat()}#{form_name}", status_code=303)
+    return RedirectResponse(
+        f"/accounts/{account_id}?as_of={as_of.isoformat()}#{form_name}", status_code=303
+    )
 
 
 @router.post("/accounts/{account_id}/touchpoints")
-async def log_touchpoint(request: Request, account_id: AccountId, session: FormSession, as_of: PageDate) -> Response:
+async def log_touchpoint(
+    request: Request, account_id: AccountId, session: FormSession, as_of: PageDate
+) -> Response:
     submitted = await _form(request)
     return _create_from_form(
-        request, account_id, session, as_of, form_name="touchpoint", table="touchpoints",
-        fields=("occurred_at", "channel", "direction", "purpose", "contact_ids", "minutes", "summary", "tags"),
-        submitted=submitted, id_field="touchpoint_id",
+        request,
+        account_id,
+        session,
+        as_of,
+        form_name="touchpoint",
+        table="touchpoints",
+        fields=(
+            "occurred_at",
+            "channel",
+            "direction",
+            "purpose",
+            "contact_ids",
+            "minutes",
+            "summary",
+            "tags",
+        ),
+        submitted=submitted,
+        id_field="touchpoint_id",
     )
 
 
 @router.post("/accounts/{account_id}/commitments")
-async def add_commitment(request: Request, account_id: AccountId, session: FormSession, as_of: PageDate) -> Response:
+async def add_commitment(
+    request: Request, account_id: AccountId, session: FormSession, as_of: PageDate
+) -> Response:
     submitted = await _form(request)
     return _create_from_form(
-        request, account_id, session, as_of, form_name="commitment", table="commitments",
+        request,
+        account_id,
+        session,
+        as_of,
+        form_name="commitment",
+        table="commitments",
         fields=("side", "made_on", "due_on", "description", "contact_id"),
-        submitted=submitted, id_field="commitment_id",
+        submitted=submitted,
+        id_field="commitment_id",
     )
 
 
 @router.post("/accounts/{account_id}/feedback")
-async def record_feedback(request: Request, account_id: AccountId, session: FormSession, as_of: PageDate) -> Response:
+async def record_feedback(
+    request: Request, account_id: AccountId, session: FormSession, as_of: PageDate
+) -> Response:
     submitted = await _form(request)
     return _create_from_form(
-        request, account_id, session, as_of, form_name="feedback", table="feedback",
+        request,
+        account_id,
+        session,
+        as_of,
+        form_name="feedback",
+        table="feedback",
         fields=("received_on", "kind", "score", "text", "tags", "contact_id"),
-        submitted=submitted, id_field="feedback_id",
+        submitted=submitted,
+        id_field="feedback_id",
     )
 
 
@@ -176,14 +231,24 @@ async def complete_commitment(
 ) -> Response:
     submitted = await _form(request)
     url, user = request.app.state.url, session.principal
-    row = ledger.get_row(url=url, principal=user, table="commitments", key={"commitment_id": commitment_id})
+    row = ledger.get_row(
+        url=url, principal=user, table="commitments", key={"commitment_id": commitment_id}
+    )
     if row.values["account_id"] != account_id:
         raise NotFoundError(f"there is no commitment {commitment_id!r} in the book")
     try:
         ledger.update_row(
-            url=url, principal=user, table="commitments", key={"commitment_id": commitment_id},
-            changes={"done_on": submitted.get("done_on") or as_of.isoformat()}, if_match=str(submitted.get("version", "")),
+            url=url,
+            principal=user,
+            table="commitments",
+            key={"commitment_id": commitment_id},
+            changes={"done_on": submitted.get("done_on") or as_of.isoformat()},
+            if_match=str(submitted.get("version", "")),
         )
     except InvalidFieldsError as exc:
-        return _account_page(request, user, account_id, as_of, errors={"complete": exc.fields}, status=422)
-    return RedirectResponse(f"/accounts/{account_id}?as_of={as_of.isoformat()}#commitments", status_code=303)
+        return _account_page(
+            request, user, account_id, as_of, errors={"complete": exc.fields}, status=422
+        )
+    return RedirectResponse(
+        f"/accounts/{account_id}?as_of={as_of.isoformat()}#commitments", status_code=303
+    )

@@ -65,7 +65,9 @@ def error_page(request: Request, status: int, title: str, detail: str) -> Respon
     if status == 401:
         target = request.url.path
         return RedirectResponse(f"/signin?next={target}", status_code=303)
-    return render(request, "error.html", {"status": status, "title": title, "detail": detail}, status)
+    return render(
+        request, "error.html", {"status": status, "title": title, "detail": detail}, status
+    )
 
 
 def sparkline(points: list[tuple[date, float]], width: int = 160, height: int = 36) -> Markup:
@@ -80,10 +82,11 @@ def sparkline(points: list[tuple[date, float]], width: int = 160, height: int = 
         y = 2 + (100 - max(0.0, min(100.0, score))) / 100 * (height - 4)
         coords.append(f"{x:.1f},{y:.1f}")
     end_x, end_y = coords[-1].split(",")
+    ref = 2 + 0.3 * (height - 4)  # the line of a score of 70, "healthy"
     return Markup(
         f'<svg class="spark" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
         f'role="img" aria-label="health trend, {len(points)} points">'
-        f'<line x1="0" x2="{width}" y1="{2 + 0.3 * (height - 4):.1f}" y2="{2 + 0.3 * (height - 4):.1f}" class="ref"/>'
+        f'<line x1="0" x2="{width}" y1="{ref:.1f}" y2="{ref:.1f}" class="ref"/>'
         f'<polyline points="{" ".join(coords)}"/>'
         f'<circle cx="{end_x}" cy="{end_y}" r="2.5"/></svg>'
     )
@@ -116,13 +119,19 @@ def timeline_svg(events: list[Any], start: date, end: date, width: int = 760) ->
     for e in events:
         x = left + (e.day.toordinal() - start.toordinal()) / span * (width - left - 8)
         y = top + LANES.index(e.kind) * lane_h + lane_h / 2
-        parts.append(f'<circle cx="{x:.1f}" cy="{y:.0f}" r="4" class="ev {e.kind}"><title>{e.day.isoformat()}</title></circle>')
+        parts.append(
+            f'<circle cx="{x:.1f}" cy="{y:.0f}" r="4" class="ev {e.kind}">'
+            f"<title>{e.day.isoformat()}</title></circle>"
+        )
     base = top + lane_h * len(LANES) + 14
     for frac in (0.0, 0.25, 0.5, 0.75, 1.0):
         day = date.fromordinal(start.toordinal() + round(frac * span))
         x = left + frac * (width - left - 8)
         anchor = "start" if frac == 0 else ("end" if frac == 1 else "middle")
-        parts.append(f'<text x="{x:.0f}" y="{base}" text-anchor="{anchor}" class="tick">{day.isoformat()}</text>')
+        parts.append(
+            f'<text x="{x:.0f}" y="{base}" text-anchor="{anchor}" class="tick">'
+            f"{day.isoformat()}</text>"
+        )
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -131,16 +140,23 @@ def distribution_svg(bands: list[tuple[str, int]], width: int = 360) -> Markup:
     """Accounts per health band as horizontal bars."""
     most = max([n for _, n in bands] + [1])
     bar_h, left = 20, 110
-    parts = [f'<svg class="dist" viewBox="0 0 {width} {bar_h * len(bands) + 4}" width="{width}" role="img" aria-label="health distribution">']
+    parts = [
+        f'<svg class="dist" viewBox="0 0 {width} {bar_h * len(bands) + 4}" width="{width}" '
+        'role="img" aria-label="health distribution">'
+    ]
     for i, (band, n) in enumerate(bands):
         y = 2 + i * bar_h
         w = (width - left - 40) * n / most
         cls = band.split(" ")[0]
         parts.append(f'<text x="0" y="{y + 14}" class="lane">{Markup.escape(band)}</text>')
-        parts.append(f'<rect x="{left}" y="{y + 3}" width="{w:.1f}" height="{bar_h - 6}" class="bar {cls}"/>')
+        parts.append(
+            f'<rect x="{left}" y="{y + 3}" width="{w:.1f}" height="{bar_h - 6}" class="bar {cls}"/>'
+        )
         parts.append(f'<text x="{left + w + 4:.1f}" y="{y + 14}" class="tick">{n}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
 
 
-env.globals.update(sparkline=sparkline, timeline_svg=timeline_svg, distribution_svg=distribution_svg)
+env.globals.update(
+    sparkline=sparkline, timeline_svg=timeline_svg, distribution_svg=distribution_svg
+)

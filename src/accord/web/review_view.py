@@ -35,8 +35,12 @@ class ReviewPort(Protocol):
 
 
 class _Unwired:
-    def review(self, *, url: str | None, month: str, team: str | None, user_id: str | None, out: Path) -> Any:
-        raise ServiceUnavailableError("the review service (accord.services_agenda) is not part of this build")
+    def review(
+        self, *, url: str | None, month: str, team: str | None, user_id: str | None, out: Path
+    ) -> Any:
+        raise ServiceUnavailableError(
+            "the review service (accord.services_agenda) is not part of this build"
+        )
 
 
 def wired_review() -> ReviewPort:
@@ -79,33 +83,52 @@ Team = Annotated[str | None, Query(max_length=200)]
 
 
 @router.get("/review")
-def review_page(request: Request, user: PageUser, month: Month = None, team: Team = None) -> Response:
+def review_page(
+    request: Request, user: PageUser, month: Month = None, team: Team = None
+) -> Response:
     chosen = _month(request, month)
     scope_team, scope_user = _scope(user, team)
-    return render(request, "review.html", {"month": chosen, "team": scope_team or "", "scope_user": scope_user})
+    return render(
+        request,
+        "review.html",
+        {"month": chosen, "team": scope_team or "", "scope_user": scope_user},
+    )
 
 
-def _report(request: Request, user: Principal, month: str | None, team: str | None, suffix: str) -> bytes:
+def _report(
+    request: Request, user: Principal, month: str | None, team: str | None, suffix: str
+) -> bytes:
     chosen = _month(request, month)
     scope_team, scope_user = _scope(user, team)
     with tempfile.TemporaryDirectory(prefix="accord-review-") as scratch:
         out = Path(scratch) / f"review-{chosen}{suffix}"
-        review_port(request.app).review(url=request.app.state.url, month=chosen, team=scope_team, user_id=scope_user, out=out)
+        review_port(request.app).review(
+            url=request.app.state.url, month=chosen, team=scope_team, user_id=scope_user, out=out
+        )
         return out.read_bytes()
 
 
 @router.get("/review/report.html")
-def review_html(request: Request, user: PageUser, month: Month = None, team: Team = None) -> Response:
+def review_html(
+    request: Request, user: PageUser, month: Month = None, team: Team = None
+) -> Response:
     body = _report(request, user, month, team, ".html")
     return Response(
         body,
         media_type="text/html; charset=utf-8",
-        headers={"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'"},
+        headers={
+            "Content-Security-Policy": (
+                "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+                "frame-ancestors 'self'"
+            )
+        },
     )
 
 
 @router.get("/review/report.pdf")
-def review_pdf(request: Request, user: PageUser, month: Month = None, team: Team = None) -> Response:
+def review_pdf(
+    request: Request, user: PageUser, month: Month = None, team: Team = None
+) -> Response:
     chosen = _month(request, month)
     body = _report(request, user, chosen, team, ".pdf")
     return Response(
