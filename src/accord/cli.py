@@ -285,10 +285,16 @@ def demo(
     accounts: Annotated[int, typer.Option(min=1, help="Accounts in the demo book.")] = 500,
     seed: Annotated[int, typer.Option(help="Random seed of the demo book.")] = 42,
     format: FormatOption = Format.TABLE,
+    serve: Annotated[
+        bool, typer.Option(help="Start the web application on the demo book when it is ready.")
+    ] = True,
+    host: Annotated[str, typer.Option(help="Address the demo server listens on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port of the demo server.")] = 8000,
 ) -> None:
-    """Generate a demo book into a fresh local SQLite database and summarise it.
+    """Generate a demo book into a fresh local SQLite database, give one user of each
+    role a password (printed), and serve the web application on it.
 
-    Example: `accord demo --accounts 2000`
+    Example: `accord demo --accounts 2000` (then open the address it prints)
     """
     home = directory or Path("demo")
     home.mkdir(parents=True, exist_ok=True)
@@ -305,7 +311,7 @@ def demo(
     with tempfile.TemporaryDirectory(dir=home) as scratch:
         target = Path(scratch) / "bundle"
         with _progress(show) as progress:
-            services.generate_bundle(
+            generated = services.generate_bundle(
                 directory=target, accounts=accounts, seed=seed, as_of=None, progress=progress
             )
         if bundle.exists():
@@ -319,6 +325,10 @@ def demo(
     if show:
         out.print(f"\nDemo book: {bundle}   database: {url}\n")
     _print_summary(services.book_summary(url=url), format)
+    if show:
+        from accord.cli_web import demo_users_and_serve
+
+        demo_users_and_serve(url=url, as_of=generated.as_of, serve_it=serve, host=host, port=port)
 
 
 def _print_summary(book: services.BookSummary, format: Format) -> None:
@@ -362,6 +372,9 @@ def _add_subcommands() -> None:
     except ImportError:  # pragma: no cover - the lifetime-value commands are optional
         return
     app.add_typer(clv_app, name="clv", help="Customer lifetime value: fit models, write reports.")
+    from accord.cli_web import register
+
+    register(app)
 
 
 _add_subcommands()

@@ -4,5 +4,6 @@ Importing the package registers every table on `tables.metadata`, so that
 migrations and their agreement test see the whole schema.
 """
 
+from accord.storage import access_state as _access_state  # noqa: F401  (registers access tables)
 from accord.storage import intake_state as _intake_state  # noqa: F401  (registers intake_*)
 from accord.storage import snapshots as _snapshots  # noqa: F401  (registers health_snapshots)

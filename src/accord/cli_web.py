@@ -1,0 +1,141 @@
+"""`accord serve`, `accord user set-password`, `accord token create`, and the demo server.
+
+Parse → service → print, like the rest of the CLI; the web application itself
+is `accord.api.app.create_app`.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from accord import access, services_web
+from accord.errors import AccordError, BadInputError
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        envvar="ACCORD_DATABASE_URL",
+        help="Database URL (default sqlite:///accord.db; also $ACCORD_DATABASE_URL).",
+        show_default=False,
+    ),
+]
+HostOption = Annotated[str, typer.Option(help="Address to listen on (0.0.0.0: every interface).")]
+PortOption = Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")]
+InsecureOption = Annotated[
+    bool,
+    typer.Option(
+        "--insecure-cookies",
+        help=(
+            "Send the session cookie without the Secure flag: only for plain HTTP "
+            "on a trusted network."
+        ),
+    ),
+]
+
+user_app = typer.Typer(help="Users of the web application.", no_args_is_help=True)
+token_app = typer.Typer(help="API tokens for scripts.", no_args_is_help=True)
+
+
+def _fail(exc: AccordError) -> None:
+    err.print(f"[red]error:[/] {exc}", highlight=False)
+    raise typer.Exit(1)
+
+
+def run_server(*, url: str | None, host: str, port: int, secure_cookies: bool = True) -> None:
+    """Serve the web application and the API until interrupted."""
+    import uvicorn
+
+    from accord.api.app import create_app
+
+    app = create_app(url=url, secure_cookies=secure_cookies)
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    out.print(f"accord is serving at [bold]http://{shown}:{port}/[/]  (API: /api/v1, Ctrl-C stops)")
+    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
+
+
+def serve(
+    db: DbOption = None,
+    host: HostOption = "127.0.0.1",
+    port: PortOption = 8000,
+    insecure_cookies: InsecureOption = False,
+) -> None:
+    """Serve the web application and the REST API (/api/v1) over the book.
+
+    Example: `accord serve --db sqlite:///book.db --port 8000`
+    """
+    try:
+        run_server(url=db, host=host, port=port, secure_cookies=not insecure_cookies)
+    except AccordError as exc:
+        _fail(exc)
+
+
+@user_app.command("set-password")
+def set_password(
+    user_id: Annotated[str, typer.Argument(help="The user's id in the book (users.csv).")],
+    db: DbOption = None,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+) -> None:
+    """Set a user's password for the web application (ends their open sessions).
+
+    Example: `accord user set-password U2`
+    """
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        access.set_password(url=db, user_id=user_id, password=password)
+    except AccordError as exc:
+        _fail(exc)
+    out.print(f"Password set for {user_id}.")
+
+
+@token_app.command("create")
+def create_token(
+    user_id: Annotated[str, typer.Argument(help="The user the token acts as.")],
+    db: DbOption = None,
+    name: Annotated[str, typer.Option(help="A label to recognise the token by.")] = "script",
+) -> None:
+    """Create an API token (printed once; only its digest is stored).
+
+    Example: `accord token create U2 --name crm-sync`
+    """
+    try:
+        token = access.create_token(url=db, user_id=user_id, name=name)
+    except AccordError as exc:
+        _fail(exc)
+    out.print(token, highlight=False)
+
+
+def demo_users_and_serve(*, url: str, as_of: date, serve_it: bool, host: str, port: int) -> None:
+    """The end of `accord demo`: passwords for one user per role, then the server."""
+    try:
+        users = services_web.prepare_demo(url=url, as_of=as_of)
+    except BadInputError as exc:
+        _fail(exc)
+    out.print("\nSign in as (user id / password):")
+    for u in users:
+        label = {"rep": "seller"}.get(u.role, u.role)
+        out.print(f"  {label:8} {u.user_id:10} {u.password}   ({u.name})", highlight=False)
+    if serve_it:
+        run_server(url=url, host=host, port=port)
+    else:
+        out.print(f"\nServe it with:  accord serve --db {url}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the web commands to the `accord` app."""
+    app.command("serve")(serve)
+    app.add_typer(user_app, name="user")
+    app.add_typer(token_app, name="token")

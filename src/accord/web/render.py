@@ -1,0 +1,162 @@
+"""Templates and the small inline-SVG charts of the pages.
+
+Jinja2 with autoescaping on for every template, so text from the book (a
+touchpoint summary holding `<script>`) is shown, never run. Charts are drawn
+here as SVG strings from numbers only (no user text inside), so no script, no
+CDN, nothing fetched.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+
+HERE = Path(__file__).parent
+env = Environment(
+    loader=FileSystemLoader(HERE / "templates"),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def _score_class(score: float | None) -> str:
+    if score is None:
+        return "unknown"
+    if score < 40:
+        return "critical"
+    if score < 55:
+        return "weak"
+    if score < 70:
+        return "fair"
+    return "healthy"
+
+
+def _fmt(value: float | None, digits: int = 0) -> str:
+    return "—" if value is None else f"{value:,.{digits}f}"
+
+
+env.filters["score_class"] = _score_class
+env.filters["fmt"] = _fmt
+
+
+def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
+    """A page: the template with the request, the user and the CSRF token at hand."""
+    session = getattr(request.state, "session", None)
+    base = {
+        "request": request,
+        "session": session,
+        "user": session.principal if session is not None else None,
+        "csrf": session.csrf_token if session is not None else "",
+        "path": request.url.path,
+    }
+    html = env.get_template(name).render(**base, **context)
+    return HTMLResponse(html, status_code=status)
+
+
+def error_page(request: Request, status: int, title: str, detail: str) -> Response:
+    """The HTML answer to an error; an expired or missing session goes to the sign-in page."""
+    if status == 401:
+        target = request.url.path
+        return RedirectResponse(f"/signin?next={target}", status_code=303)
+    return render(
+        request, "error.html", {"status": status, "title": title, "detail": detail}, status
+    )
+
+
+def sparkline(points: list[tuple[date, float]], width: int = 160, height: int = 36) -> Markup:
+    """A score trend (0–100) as a small SVG polyline, dated left to right."""
+    if not points:
+        return Markup('<span class="muted">no trend yet</span>')
+    first, last = points[0][0].toordinal(), points[-1][0].toordinal()
+    span = max(1, last - first)
+    coords = []
+    for day, score in points:
+        x = 2 + (day.toordinal() - first) / span * (width - 4) if len(points) > 1 else width / 2
+        y = 2 + (100 - max(0.0, min(100.0, score))) / 100 * (height - 4)
+        coords.append(f"{x:.1f},{y:.1f}")
+    end_x, end_y = coords[-1].split(",")
+    ref = 2 + 0.3 * (height - 4)  # the line of a score of 70, "healthy"
+    return Markup(
+        f'<svg class="spark" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+        f'role="img" aria-label="health trend, {len(points)} points">'
+        f'<line x1="0" x2="{width}" y1="{ref:.1f}" y2="{ref:.1f}" class="ref"/>'
+        f'<polyline points="{" ".join(coords)}"/>'
+        f'<circle cx="{end_x}" cy="{end_y}" r="2.5"/></svg>'
+    )
+
+
+LANES = ("touchpoint", "order", "invoice_late", "kept", "broken", "feedback")
+LANE_LABELS = {
+    "touchpoint": "touchpoints",
+    "order": "orders",
+    "invoice_late": "paid late",
+    "kept": "kept",
+    "broken": "broken",
+    "feedback": "feedback",
+}
+
+
+def timeline_svg(events: list[Any], start: date, end: date, width: int = 760) -> Markup:
+    """Every event of the window on one time axis, one lane per kind."""
+    lane_h, left, top = 18, 84, 6
+    height = top + lane_h * len(LANES) + 22
+    span = max(1, end.toordinal() - start.toordinal())
+    parts = [
+        f'<svg class="timeline" viewBox="0 0 {width} {height}" width="100%" role="img" '
+        f'aria-label="relationship timeline, {len(events)} events">'
+    ]
+    for i, lane in enumerate(LANES):
+        y = top + i * lane_h + lane_h / 2
+        parts.append(f'<text x="0" y="{y + 4:.0f}" class="lane">{LANE_LABELS[lane]}</text>')
+        parts.append(f'<line x1="{left}" x2="{width - 4}" y1="{y:.0f}" y2="{y:.0f}" class="axis"/>')
+    for e in events:
+        x = left + (e.day.toordinal() - start.toordinal()) / span * (width - left - 8)
+        y = top + LANES.index(e.kind) * lane_h + lane_h / 2
+        parts.append(
+            f'<circle cx="{x:.1f}" cy="{y:.0f}" r="4" class="ev {e.kind}">'
+            f"<title>{e.day.isoformat()}</title></circle>"
+        )
+    base = top + lane_h * len(LANES) + 14
+    for frac in (0.0, 0.25, 0.5, 0.75, 1.0):
+        day = date.fromordinal(start.toordinal() + round(frac * span))
+        x = left + frac * (width - left - 8)
+        anchor = "start" if frac == 0 else ("end" if frac == 1 else "middle")
+        parts.append(
+            f'<text x="{x:.0f}" y="{base}" text-anchor="{anchor}" class="tick">'
+            f"{day.isoformat()}</text>"
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def distribution_svg(bands: list[tuple[str, int]], width: int = 360) -> Markup:
+    """Accounts per health band as horizontal bars."""
+    most = max([n for _, n in bands] + [1])
+    bar_h, left = 20, 110
+    parts = [
+        f'<svg class="dist" viewBox="0 0 {width} {bar_h * len(bands) + 4}" width="{width}" '
+        'role="img" aria-label="health distribution">'
+    ]
+    for i, (band, n) in enumerate(bands):
+        y = 2 + i * bar_h
+        w = (width - left - 40) * n / most
+        cls = band.split(" ")[0]
+        parts.append(f'<text x="0" y="{y + 14}" class="lane">{Markup.escape(band)}</text>')
+        parts.append(
+            f'<rect x="{left}" y="{y + 3}" width="{w:.1f}" height="{bar_h - 6}" class="bar {cls}"/>'
+        )
+        parts.append(f'<text x="{left + w + 4:.1f}" y="{y + 14}" class="tick">{n}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+env.globals.update(
+    sparkline=sparkline, timeline_svg=timeline_svg, distribution_svg=distribution_svg
+)

@@ -1,0 +1,138 @@
+"""The monthly relationship review: viewable in the browser, downloadable as PDF.
+
+Written against `ReviewPort`, the interface of the review service (issue 5,
+`accord.services_agenda.review`); `wired_review` finds it. Scope: a seller sees
+their own review, a manager their team's, an admin any team or the whole book.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any, Protocol
+
+from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi.responses import Response
+
+from accord.access import Principal
+from accord.ledger_input import InvalidFieldsError
+from accord.web.agenda_view import ServiceUnavailableError
+from accord.web.auth import PageUser
+from accord.web.render import render
+
+router = APIRouter(include_in_schema=False)
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+class ReviewPort(Protocol):
+    """What the review page needs from the review service."""
+
+    def review(
+        self, *, url: str | None, month: str, team: str | None, user_id: str | None, out: Path
+    ) -> Any: ...
+
+
+class _Unwired:
+    def review(
+        self, *, url: str | None, month: str, team: str | None, user_id: str | None, out: Path
+    ) -> Any:
+        raise ServiceUnavailableError(
+            "the review service (accord.services_agenda) is not part of this build"
+        )
+
+
+def wired_review() -> ReviewPort:
+    """The review service module (issue 5), or a stand-in that answers 503 until it is merged."""
+    try:
+        module: Any = importlib.import_module("accord.services_agenda")
+    except ImportError:
+        return _Unwired()
+    port: ReviewPort = module
+    return port
+
+
+def review_port(app: FastAPI) -> ReviewPort:
+    port: ReviewPort = app.state.review
+    return port
+
+
+def _scope(user: Principal, team: str | None) -> tuple[str | None, str | None]:
+    """(team, user_id) the caller may review: sellers themselves, managers their team."""
+    if user.is_admin:
+        return (team or None), None
+    if user.is_manager:
+        return user.team, (None if user.team else user.user_id)
+    return None, user.user_id
+
+
+def _month(request: Request, month: str | None) -> str:
+    if month is None or month == "":
+        fixed = request.app.state.as_of
+        from datetime import date
+
+        return (fixed or date.today()).strftime("%Y-%m")
+    if not _MONTH.match(month):
+        raise InvalidFieldsError({"month": "must be a month (YYYY-MM)"})
+    return month
+
+
+Month = Annotated[str | None, Query(max_length=7)]
+Team = Annotated[str | None, Query(max_length=200)]
+
+
+@router.get("/review")
+def review_page(
+    request: Request, user: PageUser, month: Month = None, team: Team = None
+) -> Response:
+    chosen = _month(request, month)
+    scope_team, scope_user = _scope(user, team)
+    return render(
+        request,
+        "review.html",
+        {"month": chosen, "team": scope_team or "", "scope_user": scope_user},
+    )
+
+
+def _report(
+    request: Request, user: Principal, month: str | None, team: str | None, suffix: str
+) -> bytes:
+    chosen = _month(request, month)
+    scope_team, scope_user = _scope(user, team)
+    with tempfile.TemporaryDirectory(prefix="accord-review-") as scratch:
+        out = Path(scratch) / f"review-{chosen}{suffix}"
+        review_port(request.app).review(
+            url=request.app.state.url, month=chosen, team=scope_team, user_id=scope_user, out=out
+        )
+        return out.read_bytes()
+
+
+@router.get("/review/report.html")
+def review_html(
+    request: Request, user: PageUser, month: Month = None, team: Team = None
+) -> Response:
+    body = _report(request, user, month, team, ".html")
+    return Response(
+        body,
+        media_type="text/html; charset=utf-8",
+        headers={
+            "Content-Security-Policy": (
+                "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+                "frame-ancestors 'self'"
+            )
+        },
+    )
+
+
+@router.get("/review/report.pdf")
+def review_pdf(
+    request: Request, user: PageUser, month: Month = None, team: Team = None
+) -> Response:
+    chosen = _month(request, month)
+    body = _report(request, user, chosen, team, ".pdf")
+    return Response(
+        body,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="accord-review-{chosen}.pdf"'},
+    )

@@ -1,0 +1,167 @@
+"""The pages in real headless Chromium (Debian's /usr/bin/chromium, driven by Playwright).
+
+One server (uvicorn in a thread, on a free loopback port) and one browser per
+session; each test opens its own context (its own cookies). Screenshots of
+each page land in docs/screenshots/.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+
+from accord import access, services
+from accord.api.app import create_app
+from accord.storage.engines import dispose_all
+from tests.api.conftest import AS_OF, PASSWORD, SAMPLE
+from tests.support.fake_agenda import FakeAgenda, FakeReview
+
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        shutil.which(CHROMIUM) is None, reason="needs Debian's chromium at /usr/bin/chromium"
+    ),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("browser")
+    url = f"sqlite:///{folder / 'book.db'}"
+    services.init_database(url=url)
+    services.import_bundle(url=url, directory=SAMPLE)
+    for user in ("U1", "U2", "U3"):
+        access.set_password(url=url, user_id=user, password=PASSWORD)
+    app = create_app(url=url, agenda=FakeAgenda(AS_OF), review=FakeReview(), as_of=AS_OF)
+    port = _free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started, "the test server did not start"
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+    dispose_all()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _page(browser: Any, base: str, login: str) -> Any:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=base)
+    page = context.new_page()
+    page.goto("/signin")
+    page.fill("input[name=login]", login)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(base + "/")
+    return page
+
+
+def _shot(page: Any, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def test_a_seller_logs_a_touchpoint_and_the_agenda_item_goes(server: str, browser: Any) -> None:
+    page = _page(browser, server, "U2")
+    rows = page.locator("[data-testid=portfolio] tbody tr")
+    assert rows.count() == 2
+    _shot(page, "portfolio")
+
+    page.goto("/agenda")
+    assert page.locator('[data-key="reconnect:A1"]').count() == 1
+    _shot(page, "agenda")
+
+    page.click("text=Acme Tools")
+    page.wait_for_url(server + "/accounts/A1")
+    assert page.locator("[data-testid=health-score]").count() == 1
+    _shot(page, "account")
+
+    form = page.locator("[data-testid=touchpoint-form]")
+    form.locator("input[name=occurred_at]").fill("2026-04-14T10:30")
+    form.locator("select[name=channel]").select_option("visit")
+    form.locator("select[name=purpose]").select_option("guidance")
+    form.locator("select[name=contact_ids]").select_option(["C1"])
+    form.locator("input[name=summary]").fill("Walked the plant with Dana")
+    form.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    timeline = page.locator("[data-testid=timeline]")
+    assert "Walked the plant with Dana" in timeline.inner_text()
+    assert "visit · guidance" in timeline.inner_text()
+    assert "Walked the plant with Dana" in page.locator("[data-testid=audit]").inner_text()
+
+    page.goto("/agenda")
+    assert page.locator('[data-key="reconnect:A1"]').count() == 0
+    assert page.locator('[data-key="reconnect:A2"]').count() == 1
+    page.context.close()
+
+
+def test_a_form_error_is_shown_beside_the_field(server: str, browser: Any) -> None:
+    page = _page(browser, server, "U2")
+    page.goto("/accounts/A2")
+    form = page.locator("form[action^='/accounts/A2/feedback']")
+    form.locator("input[name=score]").fill("42")
+    form.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.locator(".field-error[data-field=score]").inner_text() == "must be at most 10"
+    _shot(page, "form-error")
+    page.context.close()
+
+
+def test_a_seller_cannot_reach_another_sellers_account(server: str, browser: Any) -> None:
+    page = _page(browser, server, "U3")
+    answer = page.goto("/accounts/A1")
+    assert answer.status == 404
+    assert (
+        "there is no account 'A1' in the book"
+        in page.locator("[data-testid=error-detail]").inner_text()
+    )
+    assert "Acme" not in page.content()
+    page.context.close()
+
+
+def test_a_manager_sees_the_team(server: str, browser: Any) -> None:
+    page = _page(browser, server, "U1")
+    names = page.locator("[data-testid=portfolio] tbody tr td:first-child").all_inner_texts()
+    assert sorted(names) == ["Acme Tools", "Birch & Sons", "Cedar, Inc."]
+    _shot(page, "portfolio-manager")
+    page.goto("/review?month=2026-03")
+    _shot(page, "review")
+    page.context.close()
