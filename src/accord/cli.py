@@ -32,6 +32,7 @@ from rich.progress import (
 from rich.table import Table
 
 from accord import services
+from accord.cli_agenda import register as _register_agenda
 from accord.errors import AccordError, BundleError
 
 P = ParamSpec("P")
@@ -365,6 +366,7 @@ def _add_subcommands() -> None:
 
 
 _add_subcommands()
+_register_agenda(app)
 
 
 def main() -> None:

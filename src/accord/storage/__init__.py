@@ -4,4 +4,5 @@ Importing the package registers every table on `tables.metadata`, so that
 migrations and their agreement test see the whole schema.
 """
 
+from accord.storage import agenda_state as _agenda_state  # noqa: F401  (agenda_state, _cadence)
 from accord.storage import snapshots as _snapshots  # noqa: F401  (registers health_snapshots)
