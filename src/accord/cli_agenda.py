@@ -346,6 +346,69 @@ def cadence(
     )
 
 
+@guarded
+def review(
+    month: Annotated[str, typer.Option(help="The month to review (YYYY-MM).")],
+    out: Annotated[
+        Path, typer.Option(help="Where to write it: FILE.html (self-contained) or FILE.pdf.")
+    ],
+    team: Annotated[
+        str | None, typer.Option(help="Only this team's accounts and sellers.", show_default=False)
+    ] = None,
+    user: Annotated[
+        str | None,
+        typer.Option("--user", help="Only this seller's accounts.", show_default=False),
+    ] = None,
+    config: ConfigOption = None,
+    db: DbOption = None,
+    format: FormatOption = Format.TABLE,
+) -> None:
+    """Write the monthly relationship review: health and its change, movers, patterns,
+    key accounts with their planned actions, and seller alignment.
+
+    Examples:
+
+    * `accord review --month 2026-06 --out review.html`
+    * `accord review --month 2026-06 --team North --out north.pdf`
+    """
+    written = services_agenda.write_review(
+        url=db,
+        month=month,
+        out=out,
+        team=team,
+        user_id=user,
+        settings=services.load_config(path=config),
+    )
+    m = written.model
+    if format is Format.JSON:
+        _json(
+            {
+                "path": str(written.path),
+                "format": written.format,
+                "month": m.month,
+                "scope": m.scope,
+                "note": m.note,
+                "accounts": m.accounts,
+                "mean_health": m.mean_now,
+                "mean_health_before": m.mean_before,
+                "key_accounts_without_plan": [a.account_id for a in m.key_accounts if a.gap],
+                "flagged_sellers": {s.user_id: s.flags for s in m.sellers if s.flags},
+            }
+        )
+        return
+    if m.note:
+        _out.print(m.note)
+    else:
+        gaps = sum(1 for a in m.key_accounts if a.gap)
+        _out.print(
+            f"Reviewed {m.accounts:,} accounts of {m.scope} for {m.month}: mean health "
+            f"{m.mean_now if m.mean_now is not None else 'unknown'}; {gaps} key account(s) "
+            "without a planned action."
+        )
+    _out.print(f"Wrote {written.path} ({written.format.upper()}).")
+
+
 def register(app: typer.Typer) -> None:
     """Mount `accord agenda …` and `accord review` on the main app."""
     app.add_typer(agenda_app, name="agenda")
+    app.command("review")(review)

@@ -468,3 +468,30 @@ def set_cadence(
             return Cadence(account_id, ideal, most, True)
     finally:
         engine.dispose()
+
+
+# The monthly review lives in its own module; adapters reach it from here.
+from accord.services_review import (  # noqa: E402
+    WrittenReview,
+    review,
+    seller_alignment,
+    write_review,
+)
+
+__all__ = [
+    "Agenda",
+    "AgendaData",
+    "Cadence",
+    "Decision",
+    "NewTouchpoint",
+    "WrittenReview",
+    "agenda",
+    "agenda_data",
+    "complete_item",
+    "dismiss_item",
+    "review",
+    "seller_alignment",
+    "set_cadence",
+    "snooze_item",
+    "write_review",
+]
