@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -77,7 +78,16 @@ _SLICE: dict[str, tuple[str, ...]] = {
 def read_slice(
     conn: sa.Connection, table: str, owners: list[str] | None, columns: tuple[str, ...]
 ) -> pl.DataFrame:
-    """Columns of a ledger table for the accounts of `owners` (all accounts if None), typed."""
+    """Columns of a ledger table for the accounts of `owners` (all accounts if None), typed.
+
+    SQLite is read as Arrow through ADBC (no Python object per value: a whole
+    book's touchpoints in a fraction of a second); PostgreSQL through the driver.
+    """
+    spec = BY_NAME[table]
+    schema = {c: _POLARS[spec.column(c).kind] for c in columns}
+    database = conn.engine.url.database
+    if conn.dialect.name == "sqlite" and database and database != ":memory:":
+        return _read_sqlite(Path(database), table, owners, columns, schema)
     t = LEDGER_TABLES[table]
     query = sa.select(*[t.c[c] for c in columns])
     if owners is not None:
@@ -87,10 +97,57 @@ def read_slice(
         else:
             mine = sa.select(accounts.c.account_id).where(accounts.c.owner_id.in_(owners))
             query = query.where(t.c.account_id.in_(mine))
-    spec = BY_NAME[table]
-    schema = {c: _POLARS[spec.column(c).kind] for c in columns}
     rows = [tuple(r) for r in conn.execute(query)]
     return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+_PROBE = {pl.String(): "'x'", pl.Int64(): "0", pl.Float64(): "0.0", pl.Boolean(): "0"}
+_CAST = {pl.Int64(): "INTEGER", pl.Float64(): "REAL", pl.Boolean(): "INTEGER"}
+
+
+def _read_sqlite(
+    path: Path,
+    table: str,
+    owners: list[str] | None,
+    columns: tuple[str, ...],
+    schema: dict[str, pl.DataType],
+) -> pl.DataFrame:
+    import adbc_driver_sqlite.dbapi as adbc
+
+    parts, probe = [], []
+    for col in columns:
+        dtype = schema[col]
+        parts.append(f'CAST("{col}" AS {_CAST[dtype]})' if dtype in _CAST else f'"{col}"')
+        # A typed first row (dropped below): ADBC infers a column's type from its first rows.
+        probe.append(_PROBE.get(dtype, "'1970-01-01 00:00:00'"))
+    where = ""
+    if owners is not None:
+        quoted = ", ".join("'" + o.replace("'", "''") + "'" for o in owners)
+        mine = f"owner_id IN ({quoted})"
+        where = (
+            f" WHERE {mine}"
+            if table == "accounts"
+            else (f" WHERE account_id IN (SELECT account_id FROM accounts WHERE {mine})")
+        )
+    sql = f'SELECT {", ".join(probe)} UNION ALL SELECT {", ".join(parts)} FROM "{table}"{where}'
+    with adbc.connect(str(path), autocommit=True) as con, con.cursor() as cur:
+        cur.execute("PRAGMA busy_timeout = 10000")
+        cur.execute(sql)
+        arrow = cur.fetch_arrow_table()
+    raw = pl.from_arrow(arrow.slice(1).rename_columns(list(columns)))
+    assert isinstance(raw, pl.DataFrame)
+    fixes = []
+    for col, dtype in schema.items():
+        c = pl.col(col)
+        if dtype == pl.Date():
+            fixes.append(c.cast(pl.String).str.slice(0, 10).str.to_date("%Y-%m-%d"))
+        elif dtype == pl.Datetime("us"):
+            fixes.append(c.cast(pl.String).str.to_datetime("%Y-%m-%d %H:%M:%S%.f", time_unit="us"))
+        elif dtype == pl.Boolean():
+            fixes.append(c.cast(pl.Int64) != 0)
+        else:
+            fixes.append(c.cast(dtype))
+    return raw.with_columns(fixes) if fixes else raw
 
 
 def require_user(conn: sa.Connection, user_id: str) -> dict[str, Any]:
