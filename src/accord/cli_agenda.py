@@ -148,6 +148,10 @@ def agenda(
         _json(result.records())
         return
     title = f"Agenda of {result.user_name} ({result.user_id}) as of {result.as_of.isoformat()}"
+    if not result.items:
+        hidden = sum(result.hidden.values())
+        _out.print(f"{title}: nothing to do" + (f" ({hidden} hidden)." if hidden else "."))
+        return
     table = Table(title=title, expand=True)
     table.add_column("#", justify="right")
     table.add_column("priority", justify="right")
