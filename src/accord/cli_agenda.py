@@ -17,6 +17,7 @@ from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from accord import services, services_agenda
@@ -149,10 +150,12 @@ def agenda(
         return
     title = f"Agenda of {result.user_name} ({result.user_id}) as of {result.as_of.isoformat()}"
     if not result.items:
-        hidden = sum(result.hidden.values())
-        _out.print(f"{title}: nothing to do" + (f" ({hidden} hidden)." if hidden else "."))
+        n_hidden = sum(result.hidden.values())
+        _out.print(
+            escape(f"{title}: nothing to do") + (f" ({n_hidden} hidden)." if n_hidden else ".")
+        )
         return
-    table = Table(title=title, expand=True)
+    table = Table(title=escape(title), expand=True)
     table.add_column("#", justify="right")
     table.add_column("priority", justify="right")
     table.add_column("due", no_wrap=True)
@@ -165,12 +168,13 @@ def agenda(
         if item.days_overdue > 0:
             due = f"[red]{due}[/]"
         state = "" if item.state == "open" else f" [dim]({item.state})[/]"
-        what = f"[bold {style}]{item.title}[/]{state}\n{item.reason}"
+        what = f"[bold {style}]{escape(item.title)}[/]{state}\n{escape(item.reason)}"
         table.add_row(
             str(n),
             f"{item.priority:,.0f}",
             due,
-            f"{item.account_name} [dim]{item.account_id}[/]\n{item.contact_name or ''}",
+            f"{escape(item.account_name)} [dim]{escape(item.account_id)}[/]\n"
+            + escape(item.contact_name or ""),
             what,
             item.id,
         )
@@ -198,7 +202,8 @@ def _decided(decision: services_agenda.Decision, format: Format) -> None:
         return
     what = {"done": "Completed", "snoozed": "Snoozed", "dismissed": "Dismissed"}[decision.state]
     extra = f" until {decision.until.isoformat()}" if decision.until else ""
-    _out.print(f"{what}{extra}: {decision.item.title} ({decision.item.account_name}).")
+    item = decision.item
+    _out.print(escape(f"{what}{extra}: {item.title} ({item.account_name})."))
     if decision.touchpoint_id:
         _out.print(f"Logged touchpoint {decision.touchpoint_id}.")
 
