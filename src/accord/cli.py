@@ -31,7 +31,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from accord import cli_intake, services
+from accord import services
 from accord.errors import AccordError, BundleError
 
 P = ParamSpec("P")
@@ -366,28 +366,19 @@ def _parse_date(text: str, option: str) -> date:
         ) from None
 
 
-def _add_subcommands() -> None:
-    try:
-        from accord.cli_clv import clv_app
-    except ImportError:  # pragma: no cover - the lifetime-value commands are optional
-        return
+def _register_command_groups() -> None:
+    """The commands that live in modules of their own, each registering itself."""
+    from accord import cli_agenda, cli_decision, cli_intake, cli_web
+    from accord.cli_clv import clv_app
+
     app.add_typer(clv_app, name="clv", help="Customer lifetime value: fit models, write reports.")
-    from accord.cli_web import register
-
-    register(app)
-
-
-_add_subcommands()
-cli_intake.register(app)  # import-crm, import-csv, capture, duplicates, merge, person
+    cli_web.register(app)  # serve, user, token
+    cli_intake.register(app)  # import-crm, import-csv, capture, duplicates, merge, person
+    cli_decision.register(app)  # decision
+    cli_agenda.register(app)  # agenda, review
 
 
-def _add_decision() -> None:
-    from accord.cli_decision import register
-
-    register(app)
-
-
-_add_decision()
+_register_command_groups()
 
 
 def main() -> None:

@@ -346,6 +346,107 @@ class Decision:
 
 
 @dataclass(frozen=True, slots=True)
+class Agenda:
+    post_order_days: int = _s(
+        14,
+        "Days after an order at which a check-in is due when no follow-up touchpoint came since.",
+        whole=True,
+    )
+    post_order_max_days: int = _s(
+        90, "Orders older than this many days no longer ask for a check-in.", whole=True
+    )
+    commitment_days: int = _s(
+        7,
+        "Our open commitments due within this many days (or overdue) join the agenda.",
+        whole=True,
+    )
+    payment_grace_days: int = _s(
+        7,
+        "Days past its due date from which an unpaid invoice asks for a payment conversation.",
+        whole=True,
+    )
+    cadence_ideal_days: int = _s(
+        30,
+        "Ideal days between touchpoints with an account (amber past it), unless it has its own.",
+        whole=True,
+    )
+    cadence_max_days: int = _s(
+        60,
+        "Most days between touchpoints with an account (red past it), unless it has its own.",
+        whole=True,
+    )
+    reconnect_lookback_days: int = _s(
+        30, "Reconnect compares probability alive now with this many days earlier.", whole=True
+    )
+    reconnect_drop: float = _s(
+        0.10,
+        "Fall in probability alive (0.10 = 10 points) that asks a valuable account to reconnect.",
+        share=True,
+    )
+    reconnect_percentile: float = _s(
+        0.75,
+        "Percentile of the book's expected 12-month values from which an account is valuable.",
+        share=True,
+    )
+    value_review_days: int = _s(
+        90, "Days after a won deal's close at which its value review is due.", whole=True
+    )
+    value_review_stale_days: int = _s(
+        60, "Days past its due date after which a value review leaves the agenda.", whole=True
+    )
+    need_days: int = _s(
+        180,
+        "Days that a `need:WORD` tag on a touchpoint or feedback asks for a referral.",
+        whole=True,
+    )
+    pattern_warning_days: int = _s(
+        7,
+        "Days to act on a warning pattern (a critical one is due on the as-of date).",
+        whole=True,
+    )
+    urgency_days: float = _s(
+        7.0, "Days overdue that add 1 to an item's urgency (due today: urgency 1)."
+    )
+    max_urgency: float = _s(10.0, "The largest urgency, so that old items do not drown new ones.")
+    min_stake: float = _s(
+        100.0,
+        "The smallest value at stake, so that accounts of unknown value still rank by urgency.",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    key_accounts: int = _s(
+        10,
+        "Key accounts (the top by expected 12-month value) the monthly review shows.",
+        whole=True,
+    )
+    movers: int = _s(5, "Biggest movers up and down the monthly review shows.", whole=True)
+    alignment_days: int = _s(
+        365, "Days ending on the review's month end that seller alignment looks at.", whole=True
+    )
+    health_weight: float = _s(
+        0.5, "Weight of portfolio health within the relationship quality of a seller."
+    )
+    follow_up_weight: float = _s(
+        0.25, "Weight of the post-order follow-up rate within the relationship quality of a seller."
+    )
+    kept_weight: float = _s(
+        0.25, "Weight of the kept-commitment rate within the relationship quality of a seller."
+    )
+    pressure_penalty: float = _s(
+        0.25,
+        "Share of revenue booked in quarter-end pressure windows taken off adjusted performance.",
+        share=True,
+    )
+    pressure_share: float = _s(
+        0.25,
+        "Share of a seller's revenue in quarter-end pressure windows from which they are flagged.",
+        share=True,
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """The effective weights and thresholds; sections mirror the TOML file."""
 
@@ -371,6 +472,8 @@ class Settings:
     abusive: Abusive = field(default_factory=Abusive)
     big_brother: BigBrother = field(default_factory=BigBrother)
     decision: Decision = field(default_factory=Decision)
+    agenda: Agenda = field(default_factory=Agenda)
+    review: Review = field(default_factory=Review)
 
 
 @dataclass(frozen=True, slots=True)
@@ -468,6 +571,7 @@ _WEIGHT_GROUPS = {
     "engagement": ("recency", "frequency", "breadth", "reciprocity", "value_adding"),
     "mutual_value": ("margin", "cost_to_serve", "satisfaction", "complaints", "realised"),
     "continuity": ("follow_up", "tenure", "alive"),
+    "review": ("health_weight", "follow_up_weight", "kept_weight"),
 }
 
 

@@ -171,6 +171,8 @@ def open_ledger(url: str, *, tables: tuple[str, ...] | None = None) -> Iterator[
     duck = ibis.duckdb.connect()
     try:
         raw = duck.con
+        # DuckDB draws a progress bar on stdout for queries over 2 s: it would corrupt JSON output.
+        raw.execute("SET enable_progress_bar = false")
         bound: dict[str, ir.Table] = {}
         for name, arrow in read_sqlite(path, names).items():
             raw.register(name, arrow)

@@ -1,0 +1,423 @@
+"""`accord agenda …` and `accord review`: the seller's morning list and the monthly review.
+
+Mounted on the main app by `register(app)` (cli.py). Errors from the tree in
+`accord.errors` become a plain message and exit 1, as everywhere in the CLI.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from accord import services, services_agenda
+from accord.errors import AccordError
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+_out = Console(soft_wrap=True, highlight=False)
+_err = Console(stderr=True, soft_wrap=True, highlight=False)
+
+
+class Format(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        envvar="ACCORD_DATABASE_URL",
+        help="Database URL (default sqlite:///accord.db; also $ACCORD_DATABASE_URL).",
+        show_default=False,
+    ),
+]
+FormatOption = Annotated[
+    Format, typer.Option("--format", "-f", help="table for people, json for scripts.")
+]
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        envvar="ACCORD_CONFIG",
+        help="A TOML file of settings (see `accord config show`).",
+        show_default=False,
+    ),
+]
+AsOfOption = Annotated[
+    str | None,
+    typer.Option(help="As of this date (YYYY-MM-DD); default today.", show_default=False),
+]
+UserOption = Annotated[
+    str | None, typer.Option("--user", help="The seller (a user id).", show_default=False)
+]
+
+
+def guarded(fn: Callable[P, R]) -> Callable[P, R]:
+    """accord's errors → a plain message on stderr and exit code 1."""
+
+    @functools.wraps(fn)
+    def run(*a: P.args, **k: P.kwargs) -> R:
+        try:
+            return fn(*a, **k)
+        except AccordError as exc:
+            _err.print(f"[bold red]error:[/] {exc}")
+            raise typer.Exit(1) from None
+
+    return run
+
+
+def _date(text: str | None, option: str) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        message = f"{text!r} is not a date (YYYY-MM-DD)"
+        raise typer.BadParameter(message, param_hint=option) from None
+
+
+def _need_user(user: str | None) -> str:
+    if not user:
+        raise typer.BadParameter("which seller? give --user ID", param_hint="--user")
+    return user
+
+
+def _json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, default=str, ensure_ascii=False) + "\n")
+
+
+agenda_app = typer.Typer(
+    name="agenda",
+    help="The seller's prioritised next actions, each with its reason.",
+    invoke_without_command=True,
+    rich_markup_mode="markdown",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+_LEVEL = {"red": "bold red", "amber": "yellow"}
+
+
+@agenda_app.callback()
+@guarded
+def agenda(
+    ctx: typer.Context,
+    user: UserOption = None,
+    as_of: AsOfOption = None,
+    limit: Annotated[int, typer.Option(min=0, help="Show the N most urgent (0: all).")] = 25,
+    all_: Annotated[
+        bool, typer.Option("--all", help="Also list snoozed, done and dismissed items.")
+    ] = False,
+    config: ConfigOption = None,
+    db: DbOption = None,
+    format: FormatOption = Format.TABLE,
+) -> None:
+    """The seller's agenda: what to do next on each account, highest priority first.
+
+    Priority = value at stake × urgency (docs/agenda.md). Act on an item with
+    `accord agenda complete|snooze|dismiss ITEM --user ID`.
+
+    Examples:
+
+    * `accord agenda --user U0001 --as-of 2026-06-30`
+    * `accord agenda --user U0001 --format json`
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    seller = _need_user(user)
+    result = services_agenda.agenda(
+        url=db,
+        user_id=seller,
+        as_of=_date(as_of, "--as-of"),
+        settings=services.load_config(path=config),
+        limit=limit or None,
+        include_hidden=all_,
+    )
+    if format is Format.JSON:
+        _json(result.records())
+        return
+    title = f"Agenda of {result.user_name} ({result.user_id}) as of {result.as_of.isoformat()}"
+    if not result.items:
+        n_hidden = sum(result.hidden.values())
+        _out.print(
+            escape(f"{title}: nothing to do") + (f" ({n_hidden} hidden)." if n_hidden else ".")
+        )
+        return
+    table = Table(title=escape(title), expand=True)
+    table.add_column("#", justify="right")
+    table.add_column("priority", justify="right")
+    table.add_column("due", no_wrap=True)
+    table.add_column("account · contact", ratio=1)
+    table.add_column("what and why", ratio=3)
+    table.add_column("id", no_wrap=True)
+    for n, item in enumerate(result.items, start=1):
+        style = _LEVEL.get(item.level or "", "")
+        due = item.due.isoformat()
+        if item.days_overdue > 0:
+            due = f"[red]{due}[/]"
+        state = "" if item.state == "open" else f" [dim]({item.state})[/]"
+        what = f"[bold {style}]{escape(item.title)}[/]{state}\n{escape(item.reason)}"
+        table.add_row(
+            str(n),
+            f"{item.priority:,.0f}",
+            due,
+            f"{escape(item.account_name)} [dim]{escape(item.account_id)}[/]\n"
+            + escape(item.contact_name or ""),
+            what,
+            item.id,
+        )
+    _out.print(table)
+    hidden = ", ".join(f"{n} {state}" for state, n in sorted(result.hidden.items()))
+    shown = len([i for i in result.items if i.state == "open"])
+    _out.print(
+        f"{shown} of {result.total} open item(s) shown"
+        + (f"; hidden: {hidden}" if hidden else "")
+        + "."
+    )
+
+
+def _decided(decision: services_agenda.Decision, format: Format) -> None:
+    if format is Format.JSON:
+        _json(
+            {
+                "item": decision.item.record(),
+                "state": decision.state,
+                "until": None if decision.until is None else decision.until.isoformat(),
+                "note": decision.note,
+                "touchpoint_id": decision.touchpoint_id,
+            }
+        )
+        return
+    what = {"done": "Completed", "snoozed": "Snoozed", "dismissed": "Dismissed"}[decision.state]
+    extra = f" until {decision.until.isoformat()}" if decision.until else ""
+    item = decision.item
+    _out.print(escape(f"{what}{extra}: {item.title} ({item.account_name})."))
+    if decision.touchpoint_id:
+        _out.print(f"Logged touchpoint {decision.touchpoint_id}.")
+
+
+ItemArg = Annotated[str, typer.Argument(help="The item id (last column of `accord agenda`).")]
+
+
+@agenda_app.command("complete")
+@guarded
+def complete(
+    item: ItemArg,
+    user: UserOption = None,
+    as_of: AsOfOption = None,
+    note: Annotated[str | None, typer.Option(help="A note kept with the item.")] = None,
+    log: Annotated[
+        str | None,
+        typer.Option(
+            help="Also log the touchpoint that did it, as CHANNEL:PURPOSE "
+            "(e.g. call:support, meeting:insight), on the item's account and contact.",
+            show_default=False,
+        ),
+    ] = None,
+    minutes: Annotated[int | None, typer.Option(min=0, help="Minutes of that touchpoint.")] = None,
+    summary: Annotated[str | None, typer.Option(help="Summary of that touchpoint.")] = None,
+    config: ConfigOption = None,
+    db: DbOption = None,
+    format: FormatOption = Format.TABLE,
+) -> None:
+    """Mark an item done, optionally logging the touchpoint in the same step.
+
+    Example: `accord agenda complete 3f2a9c1b7d40 --user U0001 --log call:support --minutes 20`
+    """
+    touchpoint = None
+    if log is not None:
+        channel, _, purpose = log.partition(":")
+        touchpoint = services_agenda.NewTouchpoint(
+            channel=channel.strip(),
+            purpose=purpose.strip() or "support",
+            minutes=minutes,
+            summary=summary,
+        )
+    decision = services_agenda.complete_item(
+        url=db,
+        user_id=_need_user(user),
+        item_id=item,
+        as_of=_date(as_of, "--as-of"),
+        note=note,
+        touchpoint=touchpoint,
+        settings=services.load_config(path=config),
+    )
+    _decided(decision, format)
+
+
+@agenda_app.command("snooze")
+@guarded
+def snooze(
+    item: ItemArg,
+    until: Annotated[str, typer.Option(help="Hide it until this date (YYYY-MM-DD).")],
+    user: UserOption = None,
+    as_of: AsOfOption = None,
+    config: ConfigOption = None,
+    db: DbOption = None,
+    format: FormatOption = Format.TABLE,
+) -> None:
+    """Hide an item until a date; it comes back then if it is still due.
+
+    Example: `accord agenda snooze 3f2a9c1b7d40 --user U0001 --until 2026-07-15`
+    """
+    day = _date(until, "--until")
+    assert day is not None
+    decision = services_agenda.snooze_item(
+        url=db,
+        user_id=_need_user(user),
+        item_id=item,
+        until=day,
+        as_of=_date(as_of, "--as-of"),
+        settings=services.load_config(path=config),
+    )
+    _decided(decision, format)
+
+
+@agenda_app.command("dismiss")
+@guarded
+def dismiss(
+    item: ItemArg,
+    reason: Annotated[str, typer.Option(help="Why it does not apply (kept with it).")],
+    user: UserOption = None,
+    as_of: AsOfOption = None,
+    config: ConfigOption = None,
+    db: DbOption = None,
+    format: FormatOption = Format.TABLE,
+) -> None:
+    """Dismiss an item for good, with a reason; a regenerated agenda keeps it hidden.
+
+    Example: `accord agenda dismiss 3f2a9c1b7d40 --user U0001 --reason "they asked for a pause"`
+    """
+    decision = services_agenda.dismiss_item(
+        url=db,
+        user_id=_need_user(user),
+        item_id=item,
+        reason=reason,
+        as_of=_date(as_of, "--as-of"),
+        settings=services.load_config(path=config),
+    )
+    _decided(decision, format)
+
+
+@agenda_app.command("cadence")
+@guarded
+def cadence(
+    account: Annotated[str, typer.Argument(help="The account id.")],
+    ideal: Annotated[
+        int | None, typer.Option(min=1, help="Ideal days between touchpoints (amber past it).")
+    ] = None,
+    maximum: Annotated[
+        int | None, typer.Option("--max", min=1, help="Most days between them (red past it).")
+    ] = None,
+    reset: Annotated[bool, typer.Option("--reset", help="Back to the default cadence.")] = False,
+    config: ConfigOption = None,
+    db: DbOption = None,
+    format: FormatOption = Format.TABLE,
+) -> None:
+    """Set how often an account should hear from us (stay-in-touch items).
+
+    Example: `accord agenda cadence A0000042 --ideal 14 --max 30`
+    """
+    result = services_agenda.set_cadence(
+        url=db,
+        account_id=account,
+        ideal_days=ideal,
+        max_days=maximum,
+        reset=reset,
+        settings=services.load_config(path=config),
+    )
+    if format is Format.JSON:
+        _json(
+            {
+                "account_id": result.account_id,
+                "ideal_days": result.ideal_days,
+                "max_days": result.max_days,
+                "own": result.own,
+            }
+        )
+        return
+    whose = "its own" if result.own else "the default"
+    _out.print(
+        f"{result.account_id}: {whose} cadence, ideal every {result.ideal_days} days, "
+        f"at most {result.max_days}."
+    )
+
+
+@guarded
+def review(
+    month: Annotated[str, typer.Option(help="The month to review (YYYY-MM).")],
+    out: Annotated[
+        Path, typer.Option(help="Where to write it: FILE.html (self-contained) or FILE.pdf.")
+    ],
+    team: Annotated[
+        str | None, typer.Option(help="Only this team's accounts and sellers.", show_default=False)
+    ] = None,
+    user: Annotated[
+        str | None,
+        typer.Option("--user", help="Only this seller's accounts.", show_default=False),
+    ] = None,
+    config: ConfigOption = None,
+    db: DbOption = None,
+    format: FormatOption = Format.TABLE,
+) -> None:
+    """Write the monthly relationship review: health and its change, movers, patterns,
+    key accounts with their planned actions, and seller alignment.
+
+    Examples:
+
+    * `accord review --month 2026-06 --out review.html`
+    * `accord review --month 2026-06 --team North --out north.pdf`
+    """
+    written = services_agenda.write_review(
+        url=db,
+        month=month,
+        out=out,
+        team=team,
+        user_id=user,
+        settings=services.load_config(path=config),
+    )
+    m = written.model
+    if format is Format.JSON:
+        _json(
+            {
+                "path": str(written.path),
+                "format": written.format,
+                "month": m.month,
+                "scope": m.scope,
+                "note": m.note,
+                "accounts": m.accounts,
+                "mean_health": m.mean_now,
+                "mean_health_before": m.mean_before,
+                "key_accounts_without_plan": [a.account_id for a in m.key_accounts if a.gap],
+                "flagged_sellers": {s.user_id: s.flags for s in m.sellers if s.flags},
+            }
+        )
+        return
+    if m.note:
+        _out.print(m.note)
+    else:
+        gaps = sum(1 for a in m.key_accounts if a.gap)
+        _out.print(
+            f"Reviewed {m.accounts:,} accounts of {m.scope} for {m.month}: mean health "
+            f"{m.mean_now if m.mean_now is not None else 'unknown'}; {gaps} key account(s) "
+            "without a planned action."
+        )
+    _out.print(f"Wrote {written.path} ({written.format.upper()}).")
+
+
+def register(app: typer.Typer) -> None:
+    """Mount `accord agenda …` and `accord review` on the main app."""
+    app.add_typer(agenda_app, name="agenda")
+    app.command("review")(review)

@@ -1,0 +1,85 @@
+"""The review as a self-contained HTML page (inline CSS and SVG) or a PDF (WeasyPrint)."""
+
+from __future__ import annotations
+
+import calendar
+from importlib import resources
+from pathlib import Path
+
+import jinja2
+
+from accord.review import charts
+from accord.review.model import ReviewModel
+
+_PATTERN_COLOUR = "#1c7ed6"
+
+
+def _fmt(x: float | None) -> str:
+    return "—" if x is None else f"{x:.0f}"
+
+
+def _money(x: float | None) -> str:
+    return "unknown" if x is None else f"{x:,.0f}"
+
+
+def _pct(x: float | None) -> str:
+    return "—" if x is None else f"{x * 100:.0f}%"
+
+
+def _points(x: float | None) -> str:
+    return "—" if x is None else f"{x * 100:+.1f} pts"
+
+
+def _change(x: float, digits: int = 0) -> str:
+    """A signed change, with ±0 for what rounds to nothing."""
+    text = f"{x:+.{digits}f}"
+    return "±0" if float(text) == 0 else text
+
+
+def render_html(model: ReviewModel, *, pressure_penalty: float) -> str:
+    """The whole report as one HTML document that fetches nothing."""
+    env = jinja2.Environment(
+        loader=jinja2.FunctionLoader(
+            lambda name: (
+                resources.files("accord.review")
+                .joinpath("templates", name)
+                .read_text(encoding="utf-8")
+            )
+        ),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    template = env.get_template("review.html.j2")
+    year, month = (int(p) for p in model.month.split("-"))
+    sparks = {a.account_id: charts.sparkline(a.trend) for a in model.key_accounts}
+    return template.render(
+        m=model,
+        month_name=f"{calendar.month_name[month]} {year}",
+        fmt=_fmt,
+        money=_money,
+        pct=_pct,
+        points=_points,
+        change=_change,
+        gaps=sum(1 for a in model.key_accounts if a.gap),
+        bands_svg=charts.health_bands([(b.name, b.now, b.before) for b in model.bands]),
+        patterns_svg=charts.horizontal_bars(
+            [(p.id.replace("_", " "), float(p.count), _PATTERN_COLOUR) for p in model.patterns],
+            label="accounts per pattern",
+        ),
+        sparks=sparks,
+        sellers_svg=charts.revenue_vs_adjusted(
+            [(s.name, s.revenue, s.adjusted) for s in model.sellers]
+        ),
+        pressure_penalty=pressure_penalty,
+    )
+
+
+def write_pdf(html: str, path: Path) -> None:
+    """Print the HTML to PDF with WeasyPrint (no network: the page references nothing)."""
+    import logging
+
+    from weasyprint import HTML
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    HTML(string=html, base_url=None).write_pdf(str(path))

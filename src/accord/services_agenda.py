@@ -1,0 +1,554 @@
+"""Use cases of the daily agenda and the monthly review (part of the service layer).
+
+Keyword-only functions taking a database URL, returning typed dataclasses;
+nothing here prints. The agenda is regenerated from the ledger on every call
+(a diagnosis of the whole book, since patterns compare an account with its
+segment) and only the seller's decisions are stored (`agenda_state`).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import sqlalchemy as sa
+
+from accord.agenda import AgendaInputs, AgendaItem, build, to_items
+from accord.config import Settings
+from accord.domain import enums
+from accord.domain.schema import BY_NAME, Kind
+from accord.errors import BadInputError, NotFoundError
+from accord.storage.agenda_state import (
+    clear_cadence,
+    read_cadences,
+    read_states,
+    save_cadence,
+    save_state,
+)
+from accord.storage.database import make_engine, require_current
+from accord.storage.tables import LEDGER_TABLES
+
+_POLARS = {
+    Kind.TEXT: pl.String(),
+    Kind.ENUM: pl.String(),
+    Kind.LIST: pl.String(),
+    Kind.INT: pl.Int64(),
+    Kind.DECIMAL: pl.Float64(),
+    Kind.DATE: pl.Date(),
+    Kind.DATETIME: pl.Datetime("us"),
+    Kind.BOOL: pl.Boolean(),
+}
+
+_SLICE: dict[str, tuple[str, ...]] = {
+    "accounts": ("account_id", "name", "owner_id", "segment", "created_on", "payment_terms_days"),
+    "contacts": ("contact_id", "account_id", "name", "decision_role", "active"),
+    "touchpoints": ("account_id", "occurred_at", "purpose", "user_id", "contact_ids", "tags"),
+    "orders": ("order_id", "account_id", "ordered_on", "amount", "list_amount", "user_id"),
+    "commitments": (
+        "commitment_id",
+        "account_id",
+        "side",
+        "made_on",
+        "due_on",
+        "description",
+        "done_on",
+        "cancelled",
+        "user_id",
+        "contact_id",
+    ),
+    "invoices": ("invoice_id", "account_id", "issued_on", "amount", "terms_days", "paid_on"),
+    "opportunities": (
+        "opportunity_id",
+        "account_id",
+        "name",
+        "stage",
+        "amount",
+        "closed_on",
+        "user_id",
+    ),
+    "feedback": ("account_id", "received_on", "tags"),
+    "referrals": ("account_id", "partner_id", "direction", "made_on"),
+}
+
+
+def read_slice(
+    conn: sa.Connection, table: str, owners: list[str] | None, columns: tuple[str, ...]
+) -> pl.DataFrame:
+    """Columns of a ledger table for the accounts of `owners` (all accounts if None), typed.
+
+    SQLite is read as Arrow through ADBC (no Python object per value: a whole
+    book's touchpoints in a fraction of a second); PostgreSQL through the driver.
+    """
+    spec = BY_NAME[table]
+    schema = {c: _POLARS[spec.column(c).kind] for c in columns}
+    database = conn.engine.url.database
+    if conn.dialect.name == "sqlite" and database and database != ":memory:":
+        return _read_sqlite(Path(database), table, owners, columns, schema)
+    t = LEDGER_TABLES[table]
+    query = sa.select(*[t.c[c] for c in columns])
+    if owners is not None:
+        accounts = LEDGER_TABLES["accounts"]
+        if table == "accounts":
+            query = query.where(t.c.owner_id.in_(owners))
+        else:
+            mine = sa.select(accounts.c.account_id).where(accounts.c.owner_id.in_(owners))
+            query = query.where(t.c.account_id.in_(mine))
+    rows = [tuple(r) for r in conn.execute(query)]
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+_PROBE = {pl.String(): "'x'", pl.Int64(): "0", pl.Float64(): "0.0", pl.Boolean(): "0"}
+_CAST = {pl.Int64(): "INTEGER", pl.Float64(): "REAL", pl.Boolean(): "INTEGER"}
+
+
+def _read_sqlite(
+    path: Path,
+    table: str,
+    owners: list[str] | None,
+    columns: tuple[str, ...],
+    schema: dict[str, pl.DataType],
+) -> pl.DataFrame:
+    import adbc_driver_sqlite.dbapi as adbc
+
+    parts, probe = [], []
+    for col in columns:
+        dtype = schema[col]
+        parts.append(f'CAST("{col}" AS {_CAST[dtype]})' if dtype in _CAST else f'"{col}"')
+        # A typed first row (dropped below): ADBC infers a column's type from its first rows.
+        probe.append(_PROBE.get(dtype, "'1970-01-01 00:00:00'"))
+    where = ""
+    if owners is not None:
+        quoted = ", ".join("'" + o.replace("'", "''") + "'" for o in owners)
+        mine = f"owner_id IN ({quoted})"
+        where = (
+            f" WHERE {mine}"
+            if table == "accounts"
+            else (f" WHERE account_id IN (SELECT account_id FROM accounts WHERE {mine})")
+        )
+    sql = f'SELECT {", ".join(probe)} UNION ALL SELECT {", ".join(parts)} FROM "{table}"{where}'
+    with adbc.connect(str(path), autocommit=True) as con, con.cursor() as cur:
+        cur.execute("PRAGMA busy_timeout = 10000")
+        cur.execute(sql)
+        arrow = cur.fetch_arrow_table()
+    raw = pl.from_arrow(arrow.slice(1).rename_columns(list(columns)))
+    assert isinstance(raw, pl.DataFrame)
+    fixes = []
+    for col, dtype in schema.items():
+        c = pl.col(col)
+        if dtype == pl.Date():
+            fixes.append(c.cast(pl.String).str.slice(0, 10).str.to_date("%Y-%m-%d"))
+        elif dtype == pl.Datetime("us"):
+            fixes.append(c.cast(pl.String).str.to_datetime("%Y-%m-%d %H:%M:%S%.f", time_unit="us"))
+        elif dtype == pl.Boolean():
+            fixes.append(c.cast(pl.Int64) != 0)
+        else:
+            fixes.append(c.cast(dtype))
+    return raw.with_columns(fixes) if fixes else raw
+
+
+def require_user(conn: sa.Connection, user_id: str) -> dict[str, Any]:
+    users = LEDGER_TABLES["users"]
+    row = conn.execute(sa.select(users).where(users.c.user_id == user_id)).mappings().first()
+    if row is None:
+        raise NotFoundError(f"there is no user {user_id!r} in the book")
+    return dict(row)
+
+
+def p_alive_before(url: str, day: date, s: Settings) -> pl.DataFrame:
+    """account_id, p_alive_before: the lifetime model's probability alive as of `day`."""
+    from accord.analytics import open_ledger, order_history
+    from accord.clv import ClvError, account_outlook
+
+    empty = pl.DataFrame(schema={"account_id": pl.String, "p_alive_before": pl.Float64})
+    with open_ledger(url, tables=("orders",)) as ledger:
+        orders = pl.from_arrow(ledger.to_arrow(order_history(ledger, day)))
+    assert isinstance(orders, pl.DataFrame)
+    if orders.height == 0:
+        return empty
+    try:
+        outlook = account_outlook(
+            orders.sort("account_id", "ordered_on", "amount"),
+            day,
+            min_accounts=s.continuity.min_model_accounts,
+        )
+    except ClvError:
+        return empty
+    return outlook.table.select("account_id", pl.col("p_alive").alias("p_alive_before"))
+
+
+@dataclass(frozen=True)
+class AgendaData:
+    """The agenda of some accounts as a frame, with what it was built from."""
+
+    as_of: date
+    frame: pl.DataFrame  # every item, hidden ones included (column `state`)
+    inputs: AgendaInputs
+    diagnosis: Any  # accord.health.Diagnosis of the whole book
+
+
+def agenda_data(
+    *,
+    url: str | None,
+    owners: list[str] | None,
+    as_of: date,
+    settings: Settings,
+    diagnosis: Any = None,
+) -> AgendaData:
+    """Build the agenda of the accounts owned by `owners` (every account if None)."""
+    from accord.services import diagnose
+
+    engine = make_engine(url)
+    try:
+        require_current(engine)
+        full_url = engine.url.render_as_string(hide_password=False)
+        if diagnosis is None:
+            diagnosis = diagnose(url=url, as_of=as_of, settings=settings)
+        before = p_alive_before(
+            full_url, as_of - timedelta(days=settings.agenda.reconnect_lookback_days), settings
+        )
+        with engine.connect() as conn:
+            frames = {t: read_slice(conn, t, owners, cols) for t, cols in _SLICE.items()}
+            partners = read_slice(conn, "partners", None, ("partner_id", "name", "expertise"))
+            cadences = read_cadences(conn)
+            states = read_states(conn, frames["accounts"]["account_id"].to_list())
+    finally:
+        engine.dispose()
+    outlook = diagnosis.accounts.select("account_id", "p_alive", "expected_value_12m")
+    values = outlook["expected_value_12m"].drop_nulls()
+    valuable_from = (
+        float(values.quantile(settings.agenda.reconnect_percentile, interpolation="linear") or 0.0)
+        if values.len()
+        else None
+    )
+    accounts = (
+        frames["accounts"]
+        .join(outlook, on="account_id", how="left")
+        .join(before, on="account_id", how="left")
+        .join(cadences, on="account_id", how="left")
+    )
+    invoices = frames["invoices"].join(
+        accounts.select("account_id", "payment_terms_days"), on="account_id", how="left"
+    )
+    invoices = invoices.with_columns(
+        (
+            pl.col("issued_on")
+            + pl.duration(
+                days=pl.coalesce("terms_days", "payment_terms_days", pl.lit(30, dtype=pl.Int64))
+            )
+        ).alias("due_on")
+    )
+    touch = frames["touchpoints"].with_columns(pl.col("occurred_at").dt.date().alias("day"))
+    mine = set(accounts["account_id"].to_list())
+    inputs = AgendaInputs(
+        accounts=accounts,
+        contacts=frames["contacts"],
+        touchpoints=touch,
+        orders=frames["orders"],
+        commitments=frames["commitments"],
+        invoices=invoices,
+        opportunities=frames["opportunities"],
+        feedback=frames["feedback"],
+        partners=partners,
+        referrals=frames["referrals"],
+        patterns=diagnosis.patterns.filter(pl.col("account_id").is_in(list(mine))),
+        valuable_from=valuable_from,
+    )
+    frame = build(inputs, states, as_of, settings)
+    return AgendaData(as_of, frame, inputs, diagnosis)
+
+
+@dataclass(frozen=True)
+class Agenda:
+    """A seller's prioritised next actions as of a date."""
+
+    user_id: str
+    user_name: str
+    as_of: date
+    items: list[AgendaItem]
+    total: int  # open items before any limit
+    hidden: dict[str, int]  # snoozed / done / dismissed items not shown
+
+    def records(self) -> dict[str, Any]:
+        return {
+            "user_id": self.user_id,
+            "user_name": self.user_name,
+            "as_of": self.as_of.isoformat(),
+            "total": self.total,
+            "hidden": self.hidden,
+            "items": [i.record() for i in self.items],
+        }
+
+
+def agenda(
+    *,
+    url: str | None,
+    user_id: str,
+    as_of: date | None = None,
+    settings: Settings | None = None,
+    limit: int | None = None,
+    include_hidden: bool = False,
+) -> Agenda:
+    """The seller's agenda: every open item on the accounts they own, highest priority first."""
+    settings = settings or Settings()
+    day = as_of or date.today()
+    user = _user(url, user_id)
+    data = agenda_data(url=url, owners=[user_id], as_of=day, settings=settings)
+    frame = data.frame
+    open_ = frame.filter(pl.col("state") == "open")
+    hidden = {
+        str(k): int(v)
+        for k, v in frame.filter(pl.col("state") != "open").group_by("state").len().iter_rows()
+    }
+    shown = frame if include_hidden else open_
+    if limit:
+        shown = shown.head(limit)
+    return Agenda(user_id, str(user["name"]), day, to_items(shown), open_.height, hidden)
+
+
+def _user(url: str | None, user_id: str) -> dict[str, Any]:
+    engine = make_engine(url)
+    try:
+        require_current(engine)
+        with engine.connect() as conn:
+            return require_user(conn, user_id)
+    finally:
+        engine.dispose()
+
+
+@dataclass(frozen=True, slots=True)
+class NewTouchpoint:
+    """A touchpoint logged when an item is completed (the contact of the item by default)."""
+
+    channel: str = "call"
+    purpose: str = "support"
+    direction: str = "outbound"
+    minutes: int | None = None
+    summary: str | None = None
+    contact_ids: str | None = None  # `;`-separated; default the item's contact
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What was stored for an item."""
+
+    item: AgendaItem
+    state: str
+    until: date | None
+    note: str | None
+    touchpoint_id: str | None
+
+
+def complete_item(
+    *,
+    url: str | None,
+    user_id: str,
+    item_id: str,
+    as_of: date | None = None,
+    note: str | None = None,
+    touchpoint: NewTouchpoint | None = None,
+    settings: Settings | None = None,
+) -> Decision:
+    """Mark an item done; with `touchpoint`, log it on the item's account in one transaction."""
+    return _decide(url, user_id, item_id, as_of, settings, "done", None, note, touchpoint)
+
+
+def snooze_item(
+    *,
+    url: str | None,
+    user_id: str,
+    item_id: str,
+    until: date,
+    as_of: date | None = None,
+    settings: Settings | None = None,
+) -> Decision:
+    """Hide an item until a date (it comes back on that date if still due)."""
+    day = as_of or date.today()
+    if until <= day:
+        raise BadInputError(
+            f"snooze until {until.isoformat()} is not after the as-of date {day.isoformat()}"
+        )
+    return _decide(url, user_id, item_id, day, settings, "snoozed", until, None, None)
+
+
+def dismiss_item(
+    *,
+    url: str | None,
+    user_id: str,
+    item_id: str,
+    reason: str,
+    as_of: date | None = None,
+    settings: Settings | None = None,
+) -> Decision:
+    """Hide an item for good, saying why (the reason is kept with it)."""
+    if not reason.strip():
+        raise BadInputError("a dismissal needs a reason: say why this item does not apply")
+    return _decide(url, user_id, item_id, as_of, settings, "dismissed", None, reason.strip(), None)
+
+
+def _check_touchpoint(tp: NewTouchpoint) -> None:
+    for name, value, choices in (
+        ("channel", tp.channel, enums.Channel),
+        ("purpose", tp.purpose, enums.Purpose),
+        ("direction", tp.direction, enums.Direction),
+    ):
+        allowed = [str(m.value) for m in choices]
+        if value not in allowed:
+            raise BadInputError(
+                f"unknown touchpoint {name} {value!r}; expected one of: {', '.join(allowed)}"
+            )
+    if tp.minutes is not None and tp.minutes < 0:
+        raise BadInputError(f"touchpoint minutes must not be negative (got {tp.minutes})")
+
+
+def _decide(
+    url: str | None,
+    user_id: str,
+    item_id: str,
+    as_of: date | None,
+    settings: Settings | None,
+    state: str,
+    until: date | None,
+    note: str | None,
+    touchpoint: NewTouchpoint | None,
+) -> Decision:
+    settings = settings or Settings()
+    day = as_of or date.today()
+    if touchpoint is not None:
+        _check_touchpoint(touchpoint)
+    _user(url, user_id)
+    data = agenda_data(url=url, owners=[user_id], as_of=day, settings=settings)
+    found = to_items(data.frame.filter(pl.col("id") == item_id))
+    if not found:
+        raise NotFoundError(
+            f"there is no agenda item {item_id!r} for user {user_id!r} as of {day.isoformat()}"
+        )
+    item = found[0]
+    now = datetime.now(UTC).replace(tzinfo=None)
+    touchpoint_id: str | None = None
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            if touchpoint is not None:
+                touchpoint_id = f"AG-{day:%Y%m%d}-{uuid.uuid4().hex[:10]}"
+                contacts = touchpoint.contact_ids or item.contact_id
+                if contacts:
+                    _check_contacts(conn, item.account_id, contacts)
+                conn.execute(
+                    LEDGER_TABLES["touchpoints"].insert(),
+                    {
+                        "touchpoint_id": touchpoint_id,
+                        "account_id": item.account_id,
+                        "occurred_at": datetime.combine(day, datetime.min.time()),
+                        "channel": touchpoint.channel,
+                        "direction": touchpoint.direction,
+                        "purpose": touchpoint.purpose,
+                        "user_id": user_id,
+                        "contact_ids": contacts,
+                        "minutes": touchpoint.minutes,
+                        "summary": touchpoint.summary or f"{item.title} (from the agenda)",
+                        "tags": "agenda",
+                    },
+                )
+            save_state(
+                conn,
+                item_id=item.id,
+                account_id=item.account_id,
+                kind=item.kind,
+                reason_key=item.reason_key,
+                state=state,
+                until=until,
+                note=note,
+                touchpoint_id=touchpoint_id,
+                user_id=user_id,
+                changed_on=day,
+                changed_at=now,
+            )
+    finally:
+        engine.dispose()
+    return Decision(item, state, until, note, touchpoint_id)
+
+
+def _check_contacts(conn: sa.Connection, account_id: str, contact_ids: str) -> None:
+    contacts = LEDGER_TABLES["contacts"]
+    wanted = [c.strip() for c in contact_ids.split(";") if c.strip()]
+    rows = conn.execute(
+        sa.select(contacts.c.contact_id).where(
+            contacts.c.contact_id.in_(wanted) & (contacts.c.account_id == account_id)
+        )
+    )
+    missing = sorted(set(wanted) - {r[0] for r in rows})
+    if missing:
+        raise NotFoundError(f"account {account_id!r} has no contact {', '.join(missing)}")
+
+
+@dataclass(frozen=True, slots=True)
+class Cadence:
+    account_id: str
+    ideal_days: int
+    max_days: int
+    own: bool  # False: the defaults of the settings
+
+
+def set_cadence(
+    *,
+    url: str | None,
+    account_id: str,
+    ideal_days: int | None,
+    max_days: int | None,
+    reset: bool = False,
+    settings: Settings | None = None,
+) -> Cadence:
+    """Give an account its own stay-in-touch cadence (or, with `reset`, the default again)."""
+    from accord.storage import bulk
+
+    s = (settings or Settings()).agenda
+    engine = make_engine(url)
+    try:
+        require_current(engine)
+        with engine.begin() as conn:
+            if not bulk.account_exists(conn, account_id):
+                raise NotFoundError(f"there is no account {account_id!r} in the book")
+            if reset:
+                clear_cadence(conn, account_id)
+                return Cadence(account_id, s.cadence_ideal_days, s.cadence_max_days, False)
+            ideal = s.cadence_ideal_days if ideal_days is None else ideal_days
+            most = max(s.cadence_max_days, ideal) if max_days is None else max_days
+            if ideal <= 0 or most < ideal:
+                raise BadInputError(
+                    f"a cadence needs 0 < ideal ≤ maximum days (got ideal {ideal}, maximum {most})"
+                )
+            save_cadence(conn, account_id, ideal, most, datetime.now(UTC).replace(tzinfo=None))
+            return Cadence(account_id, ideal, most, True)
+    finally:
+        engine.dispose()
+
+
+# The monthly review lives in its own module; adapters reach it from here.
+from accord.services_review import (  # noqa: E402
+    WrittenReview,
+    review,
+    seller_alignment,
+    write_review,
+)
+
+__all__ = [
+    "Agenda",
+    "AgendaData",
+    "Cadence",
+    "Decision",
+    "NewTouchpoint",
+    "WrittenReview",
+    "agenda",
+    "agenda_data",
+    "complete_item",
+    "dismiss_item",
+    "review",
+    "seller_alignment",
+    "set_cadence",
+    "snooze_item",
+    "write_review",
+]
