@@ -7,20 +7,15 @@ in docs/cli.md and kept stable.
 
 from __future__ import annotations
 
-import functools
-import json
-import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import date
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
-from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -32,7 +27,17 @@ from rich.progress import (
 from rich.table import Table
 
 from accord import services
-from accord.errors import AccordError, BundleError
+from accord.cli_common import (
+    ConfigOption,
+    DbOption,
+    Format,
+    FormatOption,
+    emit_json,
+    err,
+    guarded,
+    out,
+    parse_day,
+)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -50,53 +55,15 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
-
-
-class Format(StrEnum):
-    TABLE = "table"
-    JSON = "json"
-
-
-DbOption = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        envvar="ACCORD_DATABASE_URL",
-        help=(
-            "Database URL: sqlite:///PATH (default sqlite:///accord.db) or "
-            "postgresql://user:pass@host:port/name. Also read from $ACCORD_DATABASE_URL."
-        ),
-        show_default=False,
-    ),
-]
-FormatOption = Annotated[
-    Format,
-    typer.Option("--format", "-f", help="table for people, json for scripts (stable shape)."),
-]
-
 
 def command(*args: Any, **kwargs: Any) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """`app.command`, with accord's errors turned into a plain message and exit code 1."""
 
     def register(fn: Callable[P, R]) -> Callable[P, R]:
-        @functools.wraps(fn)
-        def guarded(*a: P.args, **k: P.kwargs) -> R:
-            try:
-                return fn(*a, **k)
-            except AccordError as exc:
-                _report_error(exc)
-                raise typer.Exit(1) from None
-
-        app.command(*args, **kwargs)(guarded)
+        app.command(*args, **kwargs)(guarded(fn))
         return fn
 
     return register
-
-
-def _json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
 
 
 @contextmanager
@@ -136,7 +103,7 @@ def init(db: DbOption = None, format: FormatOption = Format.TABLE) -> None:
     """
     result = services.init_database(url=db)
     if format is Format.JSON:
-        _json({"url": result.url, "from_revision": result.before, "revision": result.after})
+        emit_json({"url": result.url, "from_revision": result.before, "revision": result.after})
         return
     if result.created:
         out.print(f"Created the ledger in {result.url} (schema {result.after}).")
@@ -190,7 +157,7 @@ def import_(
             progress=progress,
         )
     if format is Format.JSON:
-        _json(
+        emit_json(
             {
                 "files": [asdict(f) for f in report.files],
                 "warnings": report.warnings,
@@ -228,7 +195,7 @@ def export(
     """
     counts = services.export_bundle(url=db, directory=directory)
     if format is Format.JSON:
-        _json({"directory": str(directory), "files": counts})
+        emit_json({"directory": str(directory), "files": counts})
         return
     out.print(f"Wrote {sum(counts.values()):,} rows in {len(counts)} files to {directory}.")
 
@@ -259,7 +226,7 @@ def generate(
             directory=directory, accounts=accounts, seed=seed, as_of=day, progress=progress
         )
     if format is Format.JSON:
-        _json({"directory": str(directory), "as_of": book.as_of.isoformat(), "rows": book.rows})
+        emit_json({"directory": str(directory), "as_of": book.as_of.isoformat(), "rows": book.rows})
         return
     out.print(
         f"Wrote a book of {accounts:,} accounts ({sum(book.rows.values()):,} rows) to "
@@ -333,7 +300,7 @@ def demo(
 
 def _print_summary(book: services.BookSummary, format: Format) -> None:
     if format is Format.JSON:
-        _json(asdict(book))
+        emit_json(asdict(book))
         return
     table = Table("table", "rows", title="The book")
     for name, n in book.rows.items():
@@ -358,12 +325,9 @@ def _count(n: int, noun: str) -> str:
 
 
 def _parse_date(text: str, option: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(
-            f"{text!r} is not a date (YYYY-MM-DD)", param_hint=option
-        ) from None
+    day = parse_day(text, option)
+    assert day is not None
+    return day
 
 
 def _register_command_groups() -> None:
@@ -386,30 +350,7 @@ def main() -> None:
     app()
 
 
-def _report_error(exc: AccordError) -> None:
-    if isinstance(exc, BundleError):
-        err.print(f"[bold red]error:[/] {str(exc).splitlines()[0]}", highlight=False)
-        for problem in exc.problems:
-            err.print(f"  {problem}", highlight=False, markup=False)
-        more = exc.total - len(exc.problems)
-        if more > 0:
-            err.print(f"  … and {more:,} more", highlight=False)
-    else:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False)
-
-
 # -- health and patterns (issue 4) ----------------------------------------------------------
-
-ConfigOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--config",
-        envvar="ACCORD_CONFIG",
-        help="A TOML file of weights and thresholds (see `accord config show`). "
-        "Also read from $ACCORD_CONFIG.",
-        show_default=False,
-    ),
-]
 
 _SEVERITY_STYLE = {"critical": "bold red", "warning": "yellow", "info": "green"}
 
@@ -487,7 +428,7 @@ def diagnose(
         )
     records = result.records()
     if format is Format.JSON:
-        _json(records)
+        emit_json(records)
         return
     if account is not None:
         _print_account(records[0])
@@ -591,7 +532,7 @@ def evaluate(
             directory=directory, settings=settings, progress=progress, diagnose_progress=steps
         )
     if format is Format.JSON:
-        _json(
+        emit_json(
             {
                 "directory": str(result.directory),
                 "as_of": result.as_of.isoformat(),
@@ -638,18 +579,15 @@ app.add_typer(config_app, name="config")
 
 
 @config_app.command("show")
+@guarded
 def config_show(config: ConfigOption = None, format: FormatOption = Format.TABLE) -> None:
     """Print the effective weights and thresholds, each with its help text.
 
     Example: `accord config show --config team.toml`
     """
-    try:
-        report = services.config_show(path=config)
-    except AccordError as exc:
-        _report_error(exc)
-        raise typer.Exit(1) from None
+    report = services.config_show(path=config)
     if format is Format.JSON:
-        _json(
+        emit_json(
             {
                 "source": report.source,
                 "settings": [asdict(s) for s in report.settings],

@@ -11,24 +11,25 @@ written); 2 usage. `cli.py` mounts the command with `register(app)`.
 
 from __future__ import annotations
 
-import json
-import sys
-from datetime import date
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from accord import services_decision
+from accord.cli_common import (
+    ConfigOption,
+    DbOption,
+    Format,
+    FormatOption,
+    emit_json,
+    guarded,
+    parse_day,
+)
+from accord.cli_common import out as _out
 from accord.config import load_settings
 from accord.decision import record
-from accord.errors import AccordError
-
-_out = Console(highlight=False, soft_wrap=True)
-_err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 _STATE = {
     "reached": "[green]target reached[/]",
@@ -37,20 +38,6 @@ _STATE = {
     "not_measured": "[dim]not measured[/]",
 }
 _LEVEL = {"high": "red", "medium": "yellow", "low": "green"}
-
-
-class DecisionFormat(StrEnum):
-    TABLE = "table"
-    JSON = "json"
-
-
-def _date(text: str | None) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
 def decision_command(
@@ -68,10 +55,7 @@ def decision_command(
             show_default=False,
         ),
     ] = None,
-    format: Annotated[
-        DecisionFormat,
-        typer.Option("--format", "-f", help="table for people, json for scripts (stable shape)."),
-    ] = DecisionFormat.TABLE,
+    format: FormatOption = Format.TABLE,
     as_of: Annotated[
         str | None,
         typer.Option(
@@ -89,24 +73,8 @@ def decision_command(
             show_default=False,
         ),
     ] = None,
-    config: Annotated[
-        Path | None,
-        typer.Option(
-            "--config",
-            envvar="ACCORD_CONFIG",
-            help="A TOML file of settings (see `accord config show`).",
-            show_default=False,
-        ),
-    ] = None,
-    db: Annotated[
-        str | None,
-        typer.Option(
-            "--db",
-            envvar="ACCORD_DATABASE_URL",
-            help="Database URL (default sqlite:///accord.db; also $ACCORD_DATABASE_URL).",
-            show_default=False,
-        ),
-    ] = None,
+    config: ConfigOption = None,
+    db: DbOption = None,
 ) -> None:
     """Help the customer decide: their criteria, every alternative ranked honestly
     (doing nothing and competitors included), how firm the ranking is, the risks of
@@ -118,33 +86,29 @@ def decision_command(
     * `accord decision O1 --format json --discount-rate 0.1`
     * `accord decision O1 --out o1.pdf`
     """
-    day = _date(as_of)
-    try:
-        settings = load_settings(config)
-        if out is not None:
-            written = services_decision.write_decision_page(
-                url=db,
-                opportunity_id=opportunity_id,
-                out=out,
-                as_of=day,
-                discount_rate=discount_rate,
-                settings=settings,
-            )
-            _out.print(f"Wrote the decision page of {opportunity_id} to {written}.")
-            return
-        result = services_decision.decision(
+    day = parse_day(as_of, "--as-of")
+    settings = load_settings(config)
+    if out is not None:
+        written = services_decision.write_decision_page(
             url=db,
             opportunity_id=opportunity_id,
+            out=out,
             as_of=day,
             discount_rate=discount_rate,
             settings=settings,
         )
-    except AccordError as exc:
-        _err.print(f"[bold red]error:[/] {exc}")
-        raise typer.Exit(1) from None
+        _out.print(f"Wrote the decision page of {opportunity_id} to {written}.")
+        return
+    result = services_decision.decision(
+        url=db,
+        opportunity_id=opportunity_id,
+        as_of=day,
+        discount_rate=discount_rate,
+        settings=settings,
+    )
     data = record(result)
-    if format is DecisionFormat.JSON:
-        sys.stdout.write(json.dumps(data, indent=2) + "\n")
+    if format is Format.JSON:
+        emit_json(data)
         return
     _print(data)
 
@@ -232,4 +196,4 @@ def _print(d: dict[str, Any]) -> None:
 
 def register(app: typer.Typer) -> None:
     """Mount `accord decision` on the main app."""
-    app.command("decision")(decision_command)
+    app.command("decision")(guarded(decision_command))

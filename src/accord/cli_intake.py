@@ -7,35 +7,28 @@ and place; nothing written), 2 usage.
 
 from __future__ import annotations
 
-import functools
 import json
-import sys
-from collections.abc import Callable
 from dataclasses import asdict
-from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from accord import services_capture as capture
 from accord import services_intake as intake
 from accord import services_people as people
-from accord.errors import AccordError, BundleError
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-out = Console(soft_wrap=True, highlight=False)
-err = Console(stderr=True, soft_wrap=True, highlight=False)
-
-
-class Format(StrEnum):
-    TABLE = "table"
-    JSON = "json"
+from accord.cli_common import (
+    DbOption,
+    Format,
+    FormatOption,
+    emit_json,
+    err,
+    guarded,
+    out,
+    parse_day,
+)
 
 
 class Crm(StrEnum):
@@ -43,18 +36,6 @@ class Crm(StrEnum):
     SALESFORCE = "salesforce"
 
 
-DbOption = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        envvar="ACCORD_DATABASE_URL",
-        help="Database URL (default sqlite:///accord.db); also $ACCORD_DATABASE_URL.",
-        show_default=False,
-    ),
-]
-FormatOption = Annotated[
-    Format, typer.Option("--format", "-f", help="table for people, json for scripts.")
-]
 DryRunOption = Annotated[
     bool,
     typer.Option("--dry-run", help="Do all the work and show what would change; write nothing."),
@@ -66,46 +47,6 @@ SkipInvalidOption = Annotated[
         help="Write the valid part and report the rest; without it any problem writes nothing.",
     ),
 ]
-
-
-def report_error(exc: AccordError) -> None:
-    if isinstance(exc, BundleError):
-        err.print(f"[bold red]error:[/] {str(exc).splitlines()[0]}")
-        for problem in exc.problems:
-            err.print(f"  {problem}", markup=False)
-        if exc.total > len(exc.problems):
-            err.print(f"  … and {exc.total - len(exc.problems):,} more")
-    else:
-        err.print(f"[bold red]error:[/] {exc}")
-
-
-def guarded(fn: Callable[P, R]) -> Callable[P, R]:
-    """accord's errors → a plain message on stderr and exit code 1."""
-
-    @functools.wraps(fn)
-    def run(*a: P.args, **k: P.kwargs) -> R:
-        try:
-            return fn(*a, **k)
-        except AccordError as exc:
-            report_error(exc)
-            raise typer.Exit(1) from None
-
-    return run
-
-
-def emit_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
-
-
-def parse_day(text: str | None, option: str) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(
-            f"{text!r} is not a date (YYYY-MM-DD)", param_hint=option
-        ) from None
 
 
 # -- CRM and CSV imports ---------------------------------------------------------------------

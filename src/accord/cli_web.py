@@ -11,23 +11,10 @@ from datetime import date
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from accord import access, services_web
-from accord.errors import AccordError, BadInputError
+from accord.cli_common import DbOption, guarded, out
 
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
-
-DbOption = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        envvar="ACCORD_DATABASE_URL",
-        help="Database URL (default sqlite:///accord.db; also $ACCORD_DATABASE_URL).",
-        show_default=False,
-    ),
-]
 HostOption = Annotated[str, typer.Option(help="Address to listen on (0.0.0.0: every interface).")]
 PortOption = Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")]
 InsecureOption = Annotated[
@@ -43,11 +30,6 @@ InsecureOption = Annotated[
 
 user_app = typer.Typer(help="Users of the web application.", no_args_is_help=True)
 token_app = typer.Typer(help="API tokens for scripts.", no_args_is_help=True)
-
-
-def _fail(exc: AccordError) -> None:
-    err.print(f"[red]error:[/] {exc}", highlight=False)
-    raise typer.Exit(1)
 
 
 def run_server(*, url: str | None, host: str, port: int, secure_cookies: bool = True) -> None:
@@ -72,13 +54,11 @@ def serve(
 
     Example: `accord serve --db sqlite:///book.db --port 8000`
     """
-    try:
-        run_server(url=db, host=host, port=port, secure_cookies=not insecure_cookies)
-    except AccordError as exc:
-        _fail(exc)
+    run_server(url=db, host=host, port=port, secure_cookies=not insecure_cookies)
 
 
 @user_app.command("set-password")
+@guarded
 def set_password(
     user_id: Annotated[str, typer.Argument(help="The user's id in the book (users.csv).")],
     db: DbOption = None,
@@ -94,14 +74,12 @@ def set_password(
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    try:
-        access.set_password(url=db, user_id=user_id, password=password)
-    except AccordError as exc:
-        _fail(exc)
+    access.set_password(url=db, user_id=user_id, password=password)
     out.print(f"Password set for {user_id}.")
 
 
 @token_app.command("create")
+@guarded
 def create_token(
     user_id: Annotated[str, typer.Argument(help="The user the token acts as.")],
     db: DbOption = None,
@@ -111,19 +89,13 @@ def create_token(
 
     Example: `accord token create U2 --name crm-sync`
     """
-    try:
-        token = access.create_token(url=db, user_id=user_id, name=name)
-    except AccordError as exc:
-        _fail(exc)
+    token = access.create_token(url=db, user_id=user_id, name=name)
     out.print(token, highlight=False)
 
 
 def demo_users_and_serve(*, url: str, as_of: date, serve_it: bool, host: str, port: int) -> None:
     """The end of `accord demo`: passwords for one user per role, then the server."""
-    try:
-        users = services_web.prepare_demo(url=url, as_of=as_of)
-    except BadInputError as exc:
-        _fail(exc)
+    users = services_web.prepare_demo(url=url, as_of=as_of)
     out.print("\nSign in as (user id / password):")
     for u in users:
         label = {"rep": "seller"}.get(u.role, u.role)
@@ -136,6 +108,6 @@ def demo_users_and_serve(*, url: str, as_of: date, serve_it: bool, host: str, po
 
 def register(app: typer.Typer) -> None:
     """Add the web commands to the `accord` app."""
-    app.command("serve")(serve)
+    app.command("serve")(guarded(serve))
     app.add_typer(user_app, name="user")
     app.add_typer(token_app, name="token")
