@@ -127,7 +127,8 @@ def test_win_lose_costs_when_we_lose_and_risks_value_when_they_lose(tmp_path: Pa
     they_lose = _pattern(d, "T", "win_lose")
     assert they_lose["cost"] is None
     value_ahead = _record(d, "T")["economics"]["value_ahead"]
-    assert value_ahead is not None and value_ahead > 0
+    assert value_ahead is not None
+    assert value_ahead > 0
     assert they_lose["at_risk"] == pytest.approx(value_ahead)
 
 
