@@ -1,4 +1,4 @@
-"""`accord costs`: what our unhealthy relationships are costing us.
+"""`accord costs` (what our unhealthy relationships cost us) and `accord plan show`.
 
 Mounted on the main app by `register(app)` (cli.py); errors from the tree in
 `accord.errors` become a plain message and exit 1.
@@ -13,7 +13,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from accord import services, services_costs
+from accord import services, services_costs, services_plans
 from accord.cli_agenda import (
     AsOfOption,
     ConfigOption,
@@ -105,6 +105,70 @@ def _who(t: dict[str, Any]) -> str:
     return f"{escape(str(t['name'] or t['account_id']))} ({_money(money)})"
 
 
+plan_app = typer.Typer(
+    name="plan",
+    help="Account plans: why the relationship is worth having, its intent, its people.",
+    rich_markup_mode="markdown",
+    context_settings={"help_option_names": ["-h", "--help"]},
+    no_args_is_help=True,
+)
+
+
+@plan_app.command("show")
+@guarded
+def plan_show(
+    account: Annotated[str, typer.Argument(help="The account id.", show_default=False)],
+    as_of: AsOfOption = None,
+    config: ConfigOption = None,
+    db: DbOption = None,
+    format: FormatOption = Format.TABLE,
+) -> None:
+    """An account's plan and the map of its people: decision role, our computed relationship
+    strength to each, and the gaps (decision makers we don't really know).
+
+    Examples:
+
+    * `accord plan show A0000042`
+    * `accord plan show A0000042 --format json`
+    """
+    settings = services.load_config(path=config)
+    view = services_plans.plan_show(
+        url=db, account_id=account, as_of=_date(as_of, "--as-of"), settings=settings
+    )
+    if format is Format.JSON:
+        _json(view.record())
+        return
+    record = view.record()
+    _out.print(f"[bold]{escape(view.account_name)}[/] ({escape(view.account_id)})")
+    plan = record["plan"]
+    if plan is None:
+        _out.print("No plan written yet.")
+    else:
+        _out.print(f"Updated {plan['updated_on']} ({record['age_days']} days ago)")
+        for name in services_plans.PLAN_FIELDS:
+            if name in ("objectives", "updated_on", "user_id"):
+                continue
+            value = plan.get(name)
+            label = name.replace("_", " ")
+            _out.print(f"[bold]{label}:[/] {escape(str(value)) if value else '—'}")
+        _out.print("[bold]objectives:[/]")
+        for objective in plan["objectives"] or ["—"]:
+            _out.print(f"  • {escape(objective)}")
+    table = Table("person", "role", "strength", "known", "gap", title="Their people")
+    for p in view.people:
+        table.add_row(
+            escape(f"{p.name} ({p.contact_id})"),
+            p.decision_role or "—",
+            f"{p.strength:.2f}",
+            "yes" if p.known else "no",
+            escape(p.gap or ""),
+        )
+    _out.print(table)
+    for gap in view.gaps:
+        _out.print(f"[yellow]gap:[/] {escape(gap)}")
+
+
 def register(app: typer.Typer) -> None:
-    """Mount `accord costs` on the main app."""
+    """Mount `accord costs` and `accord plan …` on the main app."""
     app.command("costs")(costs)
+    app.add_typer(plan_app, name="plan")
