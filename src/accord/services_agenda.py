@@ -267,9 +267,9 @@ def agenda_data(
         commitments=frames["commitments"],
         invoices=invoices,
         opportunities=frames["opportunities"].with_columns(
-            pl.col("opportunity_id").is_in(retros["opportunity_id"].implode()).alias(
-                "has_retrospective"
-            )
+            pl.col("opportunity_id")
+            .is_in(retros["opportunity_id"].implode())
+            .alias("has_retrospective")
         ),
         feedback=frames["feedback"],
         partners=partners,
