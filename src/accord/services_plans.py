@@ -80,7 +80,8 @@ class AccountPlan:
     def age_days(self) -> int | None:
         if self.plan is None:
             return None
-        return (self.as_of - self.plan["updated_on"]).days
+        updated: date = self.plan["updated_on"]
+        return (self.as_of - updated).days
 
     def record(self) -> dict[str, Any]:
         plan = None
