@@ -216,7 +216,7 @@ def test_cli_json_and_table(url: str, cli: CliRunner) -> None:
     }
     table = cli.invoke(app, ["agenda", "--user", "U1", "--as-of", "2026-06-30", "--db", url])
     assert table.exit_code == 0, table.output
-    assert "11 of 11 open item(s) shown." in table.output
+    assert "12 of 12 open item(s) shown." in table.output
 
 
 def test_cli_actions(url: str, cli: CliRunner) -> None:
