@@ -332,7 +332,7 @@ def _parse_date(text: str, option: str) -> date:
 
 def _register_command_groups() -> None:
     """The commands that live in modules of their own, each registering itself."""
-    from accord import cli_agenda, cli_decision, cli_intake, cli_web
+    from accord import cli_agenda, cli_costs, cli_decision, cli_intake, cli_web
     from accord.cli_clv import clv_app
 
     app.add_typer(clv_app, name="clv", help="Customer lifetime value: fit models, write reports.")
@@ -340,6 +340,7 @@ def _register_command_groups() -> None:
     cli_intake.register(app)  # import-crm, import-csv, capture, duplicates, merge, person
     cli_decision.register(app)  # decision
     cli_agenda.register(app)  # agenda, review
+    cli_costs.register(app)  # costs, plan
 
 
 _register_command_groups()

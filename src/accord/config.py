@@ -412,6 +412,35 @@ class Agenda:
         100.0,
         "The smallest value at stake, so that accounts of unknown value still rank by urgency.",
     )
+    plan_top_accounts: int = _s(
+        10,
+        "Top accounts by expected 12-month value (book-wide) that the agenda asks to have a plan.",
+        whole=True,
+    )
+    plan_max_age_days: int = _s(
+        90,
+        "Days after its last update from which an account plan asks to be refreshed.",
+        whole=True,
+    )
+    weak_strength: float = _s(
+        0.3,
+        "Strength below which a connection to a decision maker counts as weak: an account whose "
+        "decision makers are all weak asks for a connection.",
+        share=True,
+    )
+    check_in_first_days: int = _s(
+        30,
+        "Days after a lost or no-decision opportunity closed at which the first check-in is due.",
+        whole=True,
+    )
+    check_in_second_days: int = _s(
+        90,
+        "Days after a lost or no-decision opportunity closed at which the second check-in is due.",
+        whole=True,
+    )
+    retrospective_days: int = _s(
+        14, "Days after an opportunity closed within which its retrospective is due.", whole=True
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -107,6 +107,9 @@ def import_bundle(
                 progress=on_read,
             )
             report.warnings = loaded.warnings
+            from accord.services_plans import check_bundle_rules
+
+            check_bundle_rules(engine, loaded.tables)  # rules across rows (issue 8)
             for item in loaded.tables:
                 done = 0
 

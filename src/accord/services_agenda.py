@@ -69,6 +69,9 @@ _SLICE: dict[str, tuple[str, ...]] = {
         "amount",
         "closed_on",
         "user_id",
+        "genuine_need",
+        "able_to_decide",
+        "able_to_pay",
     ),
     "feedback": ("account_id", "received_on", "tags"),
     "referrals": ("account_id", "partner_id", "direction", "made_on"),
@@ -213,11 +216,23 @@ def agenda_data(
         with engine.connect() as conn:
             frames = {t: read_slice(conn, t, owners, cols) for t, cols in _SLICE.items()}
             partners = read_slice(conn, "partners", None, ("partner_id", "name", "expertise"))
+            plans = read_slice(conn, "account_plans", owners, ("account_id", "updated_on"))
+            retros = read_slice(conn, "retrospectives", None, ("opportunity_id",))
             cadences = read_cadences(conn)
             states = read_states(conn, frames["accounts"]["account_id"].to_list())
     finally:
         engine.dispose()
     outlook = diagnosis.accounts.select("account_id", "p_alive", "expected_value_12m")
+    # issue 8: book-wide value rank, plan age, decision makers (accord.agenda.follow_through)
+    people = diagnosis.accounts.select(
+        "account_id",
+        pl.col("expected_value_12m")
+        .rank("ordinal", descending=True)
+        .cast(pl.Int64)
+        .alias("value_rank"),
+        "n_decision_makers",
+        "decision_maker_strength",
+    ).join(plans.rename({"updated_on": "plan_updated_on"}), on="account_id", how="left")
     values = outlook["expected_value_12m"].drop_nulls()
     valuable_from = (
         float(values.quantile(settings.agenda.reconnect_percentile, interpolation="linear") or 0.0)
@@ -229,6 +244,7 @@ def agenda_data(
         .join(outlook, on="account_id", how="left")
         .join(before, on="account_id", how="left")
         .join(cadences, on="account_id", how="left")
+        .join(people, on="account_id", how="left")
     )
     invoices = frames["invoices"].join(
         accounts.select("account_id", "payment_terms_days"), on="account_id", how="left"
@@ -250,7 +266,11 @@ def agenda_data(
         orders=frames["orders"],
         commitments=frames["commitments"],
         invoices=invoices,
-        opportunities=frames["opportunities"],
+        opportunities=frames["opportunities"].with_columns(
+            pl.col("opportunity_id")
+            .is_in(retros["opportunity_id"].implode())
+            .alias("has_retrospective")
+        ),
         feedback=frames["feedback"],
         partners=partners,
         referrals=frames["referrals"],

@@ -176,6 +176,10 @@ def _check_references(
         allowed = users_in_scope(conn, principal)
         if allowed is not None and owner not in allowed:
             problems["owner_id"] = f"you may not give an account to {owner!r}"
+    from accord.services_plans import row_rules  # rules across rows (issue 8)
+
+    for name, problem in row_rules(conn, table.name, dict(values)).items():
+        problems.setdefault(name, problem)
     if problems:
         raise InvalidFieldsError(problems)
 

@@ -46,6 +46,8 @@ EXPECTED = [
     ("A3", "pattern", "broken_promises_ours", "2026-06-30", 0, 100.0, 100.0, None, None),
     ("A2", "referral", "need:tax", "2026-07-02", -2, 100.0, 77.8, None, "C2"),
     ("A1", "our_commitment", "K1", "2026-07-03", -3, 100.0, 70.0, None, "C1"),
+    # issue 8: A1's one decision maker is weakly connected (strength 0.23 < 0.3)
+    ("A1", "decision_maker", "connect", "2026-07-07", -7, 100.0, 50.0, None, "C1"),
 ]
 
 
@@ -75,7 +77,7 @@ def test_every_item_in_priority_order(empty_url: str, tmp_path: Path) -> None:
     """On SQLite and PostgreSQL alike."""
     book.load(empty_url, tmp_path / "bundle")
     result = agenda_service.agenda(url=empty_url, user_id="U1", as_of=book.AS_OF)
-    assert (result.user_name, result.total, result.hidden) == ("Sam Seller", 11, {})
+    assert (result.user_name, result.total, result.hidden) == ("Sam Seller", 12, {})
     assert _rows(result) == EXPECTED
 
 
@@ -127,7 +129,7 @@ def test_snooze_and_dismiss_survive_regeneration(url: str) -> None:
         url=url, user_id="U1", item_id=nudge, reason="they sent it by post", as_of=book.AS_OF
     )
     again = agenda_service.agenda(url=url, user_id="U1", as_of=book.AS_OF)
-    assert (again.total, again.hidden) == (9, {"dismissed": 1, "snoozed": 1})
+    assert (again.total, again.hidden) == (10, {"dismissed": 1, "snoozed": 1})
     assert stay not in {i.id for i in again.items}
     later = agenda_service.agenda(url=url, user_id="U1", as_of=date(2026, 7, 10), limit=None)
     ids = {i.id: i for i in later.items}
@@ -203,7 +205,7 @@ def test_cli_json_and_table(url: str, cli: CliRunner) -> None:
     )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert (data["user_id"], data["as_of"], data["total"]) == ("U1", "2026-06-30", 11)
+    assert (data["user_id"], data["as_of"], data["total"]) == ("U1", "2026-06-30", 12)
     first = data["items"][0]
     assert {k: first[k] for k in ("kind", "account_id", "due", "priority", "contact_name")} == {
         "kind": "overdue_payment",
@@ -214,7 +216,7 @@ def test_cli_json_and_table(url: str, cli: CliRunner) -> None:
     }
     table = cli.invoke(app, ["agenda", "--user", "U1", "--as-of", "2026-06-30", "--db", url])
     assert table.exit_code == 0, table.output
-    assert "11 of 11 open item(s) shown." in table.output
+    assert "12 of 12 open item(s) shown." in table.output
 
 
 def test_cli_actions(url: str, cli: CliRunner) -> None:

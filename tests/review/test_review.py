@@ -39,6 +39,7 @@ def test_the_review_model(url: str) -> None:
         "Check in after order O1",
         "Stay in touch (33 days quiet)",
         "Keep our promise: Send the proposal",
+        "Build a connection to a decision maker",  # issue 8: its decision maker is weak
     ]
     assert [(c.side, c.description, c.overdue) for c in acme.commitments] == [
         ("us", "Send the proposal", False)

@@ -99,7 +99,9 @@ def _urgency(days: pl.Expr, step: float, most: float) -> pl.Expr:
 
 def candidates(inp: AgendaInputs, as_of: date, s: Settings) -> pl.DataFrame:
     """Every rule's candidates, one frame."""
-    return pl.concat([rule(inp, as_of, s) for rule in RULES], how="vertical")
+    from accord.agenda.follow_through import RULES as FOLLOW_THROUGH
+
+    return pl.concat([rule(inp, as_of, s) for rule in (*RULES, *FOLLOW_THROUGH)], how="vertical")
 
 
 def prioritise(

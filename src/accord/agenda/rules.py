@@ -28,6 +28,12 @@ KINDS: tuple[str, ...] = (
     "value_review",
     "pattern",
     "referral",
+    # issue 8 (accord.agenda.follow_through)
+    "account_plan",
+    "decision_maker",
+    "check_in",
+    "retrospective",
+    "qualification",
 )
 """Every kind of agenda item (docs/agenda.md explains each)."""
 

@@ -479,6 +479,9 @@ def _breadth(ledger: Ledger, tp: ir.Table, today: int, s: Settings) -> ir.Table:
         n_known=_n(known),
         n_decision_makers=_n(people.decision_role == "decision_maker"),
         decision_maker_known=_n(known & (people.decision_role == "decision_maker")),
+        decision_maker_strength=people.strength.fill_null(0.0).max(
+            where=people.decision_role == "decision_maker"
+        ),
         n_champions=_n(people.decision_role == "champion"),
         champion_known=_n(known & (people.decision_role == "champion")),
         roles_known=people.decision_role.nunique(where=known),

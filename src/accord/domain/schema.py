@@ -178,6 +178,10 @@ OPPORTUNITIES = Table(
         _c("user_id", **_USER),
         _c("amount", Kind.DECIMAL, **_MONEY),
         _c("closed_on", Kind.DATE),
+        # qualification (issue 8): blank is "not yet established"
+        _c("genuine_need", Kind.BOOL),
+        _c("able_to_decide", Kind.BOOL),
+        _c("able_to_pay", Kind.BOOL),
     ),
     key=("opportunity_id",),
     noun="opportunity",
@@ -390,6 +394,54 @@ DECISION_TABLES: tuple[Table, ...] = (
 )
 """The decision ledger of an opportunity, in load order."""
 
+# -- account plans and follow-through (issue 8; see docs/economics.md) ---------------------
+ACCOUNT_PLANS = Table(
+    "account_plans",
+    (
+        _c("account_id", **_ACCOUNT),
+        _c("updated_on", Kind.DATE, **_REQ),
+        _c("mutual_benefit"),  # why the relationship is worth having, for both sides
+        _c("business_drivers"),
+        _c("current_challenges"),
+        _c("future_challenges"),
+        _c("point_of_view"),  # our view on their challenges
+        _c("intent", Kind.ENUM, choices=e.Intent),
+        _c("intent_reason"),  # why this intent
+        _c("objectives", Kind.LIST),
+        _c("user_id", **_USER),  # who last updated it
+    ),
+    key=("account_id",),
+    noun="account plan",
+)
+PLAN_PEOPLE = Table(
+    "plan_people",
+    (
+        _c("account_id", **_ACCOUNT),
+        _c("contact_id", required=True, references="contacts.contact_id"),
+        _c("decision_role", Kind.ENUM, choices=e.DecisionRole),  # blank: the contact's own
+        _c("gap"),  # what we lack with this person
+        _c("notes"),
+        _c("desired_owner_id", **_USER),  # who on our side should own the relationship
+    ),
+    key=("account_id", "contact_id"),
+    noun="plan person",
+)
+RETROSPECTIVES = Table(
+    "retrospectives",
+    (
+        _c("opportunity_id", **_OPPORTUNITY),
+        _c("written_on", Kind.DATE, **_REQ),
+        _c("learned", **_REQ),  # what we learned
+        _c("do_differently"),  # what we would do differently
+        _c("user_id", **_USER),
+    ),
+    key=("opportunity_id",),
+    noun="retrospective",
+)
+
+PLAN_TABLES: tuple[Table, ...] = (ACCOUNT_PLANS, PLAN_PEOPLE, RETROSPECTIVES)
+"""Account plans, the map of their people, win/loss retrospectives, in load order."""
+
 LEDGER: tuple[Table, ...] = (
     USERS,
     ACCOUNTS,
@@ -406,6 +458,7 @@ LEDGER: tuple[Table, ...] = (
     FEEDBACK,
     REFERRALS,
     *DECISION_TABLES,
+    *PLAN_TABLES,
 )
 """Every ledger table, in load order."""
 

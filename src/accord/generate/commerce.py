@@ -269,6 +269,11 @@ def frames(
             "user_id": owner.gather(opp.acct),
             "amount": money(opp.amount_c),
             "closed_on": dates(opp.closed, opp.closed >= 0),
+            # qualification is a seller's judgment: the generator leaves it blank
+            **{
+                q: pl.Series(q, [None] * opp.acct.size, dtype=pl.String)
+                for q in ("genuine_need", "able_to_decide", "able_to_pay")
+            },
         }
     )
     order_ids = ids("OR", start["orders"], o.n, 9)

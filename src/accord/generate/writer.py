@@ -23,8 +23,11 @@ TRUTH_FILE = "truth.csv"
 AS_OF_FILE = "as_of.txt"
 TRUTH_COLUMNS = ("account_id", "patterns")
 FIRST_DAY = -25567  # 1900-01-01
-# The generator writes the fourteen tables of SPEC section 2; it plants no decision data.
-GENERATED = tuple(t for t in schema.LEDGER if t not in schema.DECISION_TABLES)
+# The generator writes the fourteen tables of SPEC section 2; it plants no decision data
+# and no account plans.
+GENERATED = tuple(
+    t for t in schema.LEDGER if t not in schema.DECISION_TABLES and t not in schema.PLAN_TABLES
+)
 BUNDLE_FILES = frozenset({t.file for t in GENERATED} | {TRUTH_FILE, AS_OF_FILE})
 
 

@@ -51,7 +51,11 @@ def _judge(frame: pl.DataFrame, rule: Rule) -> pl.DataFrame:
     fired = frame.filter(rule.fires.fill_null(False))
     if fired.height == 0:
         return pl.DataFrame(schema=_SCHEMA)
-    at_risk = pl.col("expected_value_12m") if rule.at_risk else pl.lit(None, dtype=pl.Float64)
+    value_ahead = pl.col("expected_value_12m")
+    if isinstance(rule.at_risk, pl.Expr):
+        at_risk = pl.when(rule.at_risk).then(value_ahead).otherwise(None)
+    else:
+        at_risk = value_ahead if rule.at_risk else pl.lit(None, dtype=pl.Float64)
     cost = rule.cost if rule.cost is not None else pl.lit(None, dtype=pl.Float64)
     return fired.select(
         "account_id",

@@ -19,6 +19,7 @@ from accord.analytics.features import day_number
 from accord.config import Settings
 from accord.health.detectors import detect
 from accord.health.dimensions import DIMENSIONS, score
+from accord.health.economics import FIGURES, PREFIX, economics_columns, economics_record
 from accord.health.explain import facts
 from accord.health.orientation import account_orientation, seller_orientation
 
@@ -69,6 +70,7 @@ class Diagnosis:
             pl.col("expected_orders_12m").round(3),
             pl.col("expected_value_12m").round(2),
             "horizon",
+            *[PREFIX + f for f in FIGURES],
         )
         patterns: dict[str, list[dict[str, Any]]] = {}
         for row in self.patterns.iter_rows(named=True):
@@ -108,6 +110,7 @@ class Diagnosis:
                         "value_ahead_12m": r["expected_value_12m"],
                         "horizon": r["horizon"],
                     },
+                    "economics": economics_record(r),
                 }
             )
         return out
@@ -126,7 +129,7 @@ def diagnose_features(
         "account_id"
     )
     scored = score(frame, s, today)
-    scored = scored.with_columns(*facts(today, s), *account_orientation())
+    scored = scored.with_columns(*facts(today, s), *account_orientation(), *economics_columns(s))
     patterns = detect(scored, s)
     return Diagnosis(as_of, scored, patterns, seller_orientation(scored))
 

@@ -30,7 +30,7 @@ class Rule:
     evidence: tuple[Evidence, ...]
     action: pl.Expr
     cost: pl.Expr | None = None
-    at_risk: bool = False
+    at_risk: bool | pl.Expr = False  # an expression: value ahead is at risk only where true
 
 
 def _ratio(num: pl.Expr, den: pl.Expr) -> pl.Expr:
@@ -303,7 +303,8 @@ def rules(s: Settings) -> list[Rule]:
             cost=pl.when(we_lose.fill_null(False)).then(
                 (C("segment_median_margin") - C("margin_pct")).clip(lower_bound=0) * C("revenue")
             ),
-            at_risk=True,
+            # they lose (we win while they are unhappy, or their value is behind plan)
+            at_risk=we_win.fill_null(False) | value_behind,
         )
     )
 
