@@ -22,7 +22,6 @@ from accord import access, services
 from accord.api.app import create_app
 from accord.storage.engines import dispose_all
 from tests.api.conftest import AS_OF, PASSWORD, SAMPLE
-from tests.support.fake_agenda import FakeAgenda, FakeReview
 
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
@@ -57,7 +56,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     services.import_bundle(url=url, directory=SAMPLE)
     for user in ("U1", "U2", "U3"):
         access.set_password(url=url, user_id=user, password=PASSWORD)
-    app = create_app(url=url, agenda=FakeAgenda(AS_OF), review=FakeReview(), as_of=AS_OF)
+    app = create_app(url=url, as_of=AS_OF)
     port = _free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
     server = uvicorn.Server(config)

@@ -1,8 +1,8 @@
 """The application factory: the REST API under /api/v1 and the pages, on one book.
 
-Nothing is built at import time: `create_app` takes the database URL and the
-ports it should use (the agenda and review services), so tests hand in small
-fakes and `accord serve` the real ones. Every response carries a strict
+Nothing is built at import time: `create_app` takes the database URL (and, for
+tests and demos, a fixed date the pages look from); the pages and the API call
+the service layer (ledger, agenda, review, decision, people) directly. Every response carries a strict
 Content-Security-Policy (own origin only: no CDN, no inline script).
 """
 
@@ -34,8 +34,6 @@ CSP = (
 def create_app(
     *,
     url: str | None,
-    agenda: agenda_view.AgendaPort | None = None,
-    review: review_view.ReviewPort | None = None,
     as_of: date | None = None,
     secure_cookies: bool = True,
     max_body: int = MAX_BODY,
@@ -64,8 +62,6 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.url = url
-    app.state.agenda = agenda if agenda is not None else agenda_view.wired_agenda()
-    app.state.review = review if review is not None else review_view.wired_review()
     app.state.as_of = as_of
     app.state.secure_cookies = secure_cookies
     errors.install(app, error_page)
