@@ -19,6 +19,7 @@ import pytest
 import uvicorn
 
 from accord import access, services
+from accord.agenda import item_id
 from accord.api.app import create_app
 from accord.storage.engines import dispose_all
 from tests.api.conftest import AS_OF, PASSWORD, SAMPLE
@@ -33,6 +34,9 @@ ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+STAY_A1 = item_id("A1", "stay_in_touch", "since 2026-02-10")
+STAY_A2 = item_id("A2", "stay_in_touch", "since 2026-02-11")
 
 pytestmark = [
     pytest.mark.browser,
@@ -105,7 +109,7 @@ def test_a_seller_logs_a_touchpoint_and_the_agenda_item_goes(server: str, browse
     _shot(page, "portfolio")
 
     page.goto("/agenda")
-    assert page.locator('[data-key="reconnect:A1"]').count() == 1
+    assert page.locator(f'[data-key="{STAY_A1}"]').count() == 1
     _shot(page, "agenda")
 
     page.click("text=Acme Tools")
@@ -127,8 +131,28 @@ def test_a_seller_logs_a_touchpoint_and_the_agenda_item_goes(server: str, browse
     assert "Walked the plant with Dana" in page.locator("[data-testid=audit]").inner_text()
 
     page.goto("/agenda")
-    assert page.locator('[data-key="reconnect:A1"]').count() == 0
-    assert page.locator('[data-key="reconnect:A2"]').count() == 1
+    assert page.locator(f'[data-key="{STAY_A1}"]').count() == 0
+    assert page.locator(f'[data-key="{STAY_A2}"]').count() == 1
+    page.context.close()
+
+
+def test_completing_an_agenda_item_logs_the_touchpoint(server: str, browser: Any) -> None:
+    page = _page(browser, server, "U2")
+    page.goto("/agenda")
+    item = page.locator(f'[data-key="{STAY_A2}"]')
+    assert "Stay in touch (63 days quiet)" in item.inner_text()
+    form = item.locator("[data-testid=complete-form]")
+    form.locator("select[name=channel]").select_option("visit")
+    form.locator("select[name=purpose]").select_option("insight")
+    form.locator("input[name=summary]").fill("Brought the spring catalogue over")
+    form.locator("button[type=submit]").click()
+    page.wait_for_url(server + "/agenda")
+    assert page.locator(f'[data-key="{STAY_A2}"]').count() == 0
+    _shot(page, "agenda-after-complete")
+    page.goto("/accounts/A2")
+    assert "Brought the spring catalogue over" in page.locator("[data-testid=timeline]").inner_text()
+    assert "visit · insight (outbound)" in page.locator("[data-testid=timeline]").inner_text()
+    assert "Brought the spring catalogue over" in page.locator("[data-testid=audit]").inner_text()
     page.context.close()
 
 
