@@ -202,6 +202,7 @@ def agenda_data(
 ) -> AgendaData:
     """Build the agenda of the accounts owned by `owners` (every account if None)."""
     from accord.services import diagnose
+    from accord.services_decision import agenda_hooks
 
     engine = make_engine(url)
     try:
@@ -245,6 +246,9 @@ def agenda_data(
     )
     touch = frames["touchpoints"].with_columns(pl.col("occurred_at").dt.date().alias("day"))
     mine = set(accounts["account_id"].to_list())
+    decisions, value_states = agenda_hooks(
+        url=url, as_of=as_of, settings=settings, accounts=sorted(mine)
+    )
     inputs = AgendaInputs(
         accounts=accounts,
         contacts=frames["contacts"],
@@ -258,6 +262,8 @@ def agenda_data(
         referrals=frames["referrals"],
         patterns=diagnosis.patterns.filter(pl.col("account_id").is_in(list(mine))),
         valuable_from=valuable_from,
+        decisions=decisions,
+        value_states=value_states,
     )
     frame = build(inputs, states, as_of, settings)
     return AgendaData(as_of, frame, inputs, diagnosis)

@@ -27,6 +27,7 @@ from typing import Any
 
 import polars as pl
 
+from accord.agenda.hooks import HOOKS
 from accord.agenda.rules import CANDIDATE_SCHEMA, RULES, AgendaInputs, main_contacts
 from accord.config import Settings
 
@@ -99,7 +100,7 @@ def _urgency(days: pl.Expr, step: float, most: float) -> pl.Expr:
 
 def candidates(inp: AgendaInputs, as_of: date, s: Settings) -> pl.DataFrame:
     """Every rule's candidates, one frame."""
-    return pl.concat([rule(inp, as_of, s) for rule in RULES], how="vertical")
+    return pl.concat([rule(inp, as_of, s) for rule in (*RULES, *HOOKS)], how="vertical")
 
 
 def prioritise(
