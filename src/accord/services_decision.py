@@ -19,9 +19,9 @@ import polars as pl
 from accord.config import Settings
 from accord.decision import (
     DECISION_FRAMES,
-    ValueStatus,
     OpportunityDecision,
     Suggestion,
+    ValueStatus,
     decision_of,
     render_html,
     render_pdf,

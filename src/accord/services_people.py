@@ -23,8 +23,8 @@ from accord.domain.schema import BY_NAME, LEDGER, Kind, Table
 from accord.errors import BadInputError, NotFoundError
 from accord.intake.duplicates import DuplicateGroup, account_duplicates, contact_duplicates
 from accord.intake.privacy import ERASED_NAME, mentions, needles, pattern, scrub, scrub_json
-from accord.storage.database import make_engine, require_current
 from accord.storage.access_state import audit_log
+from accord.storage.database import make_engine, require_current
 from accord.storage.intake_state import intake_account_domains, intake_journal, intake_rules
 from accord.storage.snapshots import health_snapshots
 from accord.storage.tables import LEDGER_TABLES
@@ -456,9 +456,7 @@ class Erasure:
     rows_changed: dict[str, int] = field(default_factory=dict)
 
 
-def person_erase(
-    *, url: str | None, email: str, principal: Principal | None = None
-) -> Erasure:
+def person_erase(*, url: str | None, email: str, principal: Principal | None = None) -> Erasure:
     """Anonymise a person everywhere (the audit trail too), in one transaction, and journal
     and audit that it happened, without their data."""
     engine = make_engine(url)

@@ -8,8 +8,8 @@ from datetime import date
 import polars as pl
 
 from accord.agenda import AgendaInputs, build
-from accord.agenda.items import candidates
 from accord.agenda.hooks import value_reviews
+from accord.agenda.items import candidates
 from accord.agenda.rules import reconnect
 from accord.config import Settings
 

@@ -150,7 +150,9 @@ def test_completing_an_agenda_item_logs_the_touchpoint(server: str, browser: Any
     assert page.locator(f'[data-key="{STAY_A2}"]').count() == 0
     _shot(page, "agenda-after-complete")
     page.goto("/accounts/A2")
-    assert "Brought the spring catalogue over" in page.locator("[data-testid=timeline]").inner_text()
+    assert (
+        "Brought the spring catalogue over" in page.locator("[data-testid=timeline]").inner_text()
+    )
     assert "visit · insight (outbound)" in page.locator("[data-testid=timeline]").inner_text()
     assert "Brought the spring catalogue over" in page.locator("[data-testid=audit]").inner_text()
     page.context.close()

@@ -20,7 +20,10 @@ def test_a_seller_gets_their_own_review_even_asking_for_a_team(client: TestClien
     page = client.get("/review", params={"month": "2026-03"})
     assert page.status_code == 200
     assert "/review/report.pdf?month=2026-03" in page.text
-    assert '<iframe class="report" title="monthly review" src="/review/report.html?month=2026-03"' in page.text
+    assert (
+        '<iframe class="report" title="monthly review" src="/review/report.html?month=2026-03"'
+        in page.text
+    )
     assert _title(client) == "Relationship review 2026-03 — Sam Seller (U2)"
     assert _title(client, team="South") == "Relationship review 2026-03 — Sam Seller (U2)"
     pdf = client.get("/review/report.pdf", params={"month": "2026-03"})

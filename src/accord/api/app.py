@@ -2,8 +2,9 @@
 
 Nothing is built at import time: `create_app` takes the database URL (and, for
 tests and demos, a fixed date the pages look from); the pages and the API call
-the service layer (ledger, agenda, review, decision, people) directly. Every response carries a strict
-Content-Security-Policy (own origin only: no CDN, no inline script).
+the service layer (ledger, agenda, review, decision, people) directly. Every
+response carries a strict Content-Security-Policy (own origin only: no CDN, no
+inline script).
 """
 
 from __future__ import annotations

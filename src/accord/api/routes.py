@@ -13,11 +13,11 @@ import inspect
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, create_model
 
-from accord import services_ledger as ledger
 from accord import services, services_agenda, services_web
+from accord import services_ledger as ledger
 from accord.access import Principal
 from accord.api.deps import ApiUser, AsOf, UrlDep, api_user, book_url
 from accord.api.schemas import (
