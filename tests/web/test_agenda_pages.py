@@ -1,8 +1,9 @@
 """The agenda page and API on the real agenda of the sample book (as of 2026-04-15).
 
 Sam (U2) owns A1 and A2; his agenda holds, highest priority first: the value
-review of OP1, check-ins after orders O3 and O2, our promise K3, stay in touch
-with A1 and A2, and A2's fading pattern.
+review of OP1, check-ins after orders O3 and O2, the decision criteria of OP2
+(a decision hook), our promise K3, stay in touch with A1 and A2, and A2's
+fading pattern.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ SAM_ITEMS = [
     ("value_review", "A1"),
     ("post_order", "A2"),
     ("post_order", "A1"),
+    ("define_criteria", "A2"),  # Spring stock: open 73 days, no criteria
     ("our_commitment", "A2"),
     ("stay_in_touch", "A1"),
     ("stay_in_touch", "A2"),
@@ -55,7 +57,7 @@ def test_the_agenda_api_returns_the_real_items(client: TestClient, sam: dict[str
     answer = client.get("/api/v1/agenda", headers=sam)
     assert answer.status_code == 200
     body = answer.json()
-    assert (body["user_id"], body["as_of"], body["total"]) == ("U2", "2026-04-15", 7)
+    assert (body["user_id"], body["as_of"], body["total"]) == ("U2", "2026-04-15", 8)
     assert [(i["kind"], i["account_id"]) for i in body["items"]] == SAM_ITEMS
     stay = next(i for i in body["items"] if i["id"] == STAY_A2)
     assert stay["title"] == "Stay in touch (63 days quiet)"
