@@ -340,9 +340,6 @@ class Decision:
         "for them.",
         whole=True,
     )
-    value_review_days: int = _s(
-        90, "Days after a won deal at which its value review with the customer is due.", whole=True
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -389,7 +386,10 @@ class Agenda:
         share=True,
     )
     value_review_days: int = _s(
-        90, "Days after a won deal's close at which its value review is due.", whole=True
+        90,
+        "Days after a won deal's close at which its value review with the customer is due "
+        "(the agenda's value review, and the decision hooks).",
+        whole=True,
     )
     value_review_stale_days: int = _s(
         60, "Days past its due date after which a value review leaves the agenda.", whole=True

@@ -17,12 +17,14 @@ from typing import Any
 import polars as pl
 import sqlalchemy as sa
 
+from accord import audit
 from accord.agenda import AgendaInputs, AgendaItem, build, to_items
 from accord.config import Settings
 from accord.domain import enums
 from accord.domain.schema import BY_NAME, Kind
 from accord.errors import BadInputError, NotFoundError
 from accord.storage.agenda_state import (
+    agenda_state,
     clear_cadence,
     read_cadences,
     read_states,
@@ -203,6 +205,7 @@ def agenda_data(
 ) -> AgendaData:
     """Build the agenda of the accounts owned by `owners` (every account if None)."""
     from accord.services import diagnose
+    from accord.services_decision import agenda_hooks
 
     engine = make_engine(url)
     try:
@@ -259,6 +262,9 @@ def agenda_data(
     )
     touch = frames["touchpoints"].with_columns(pl.col("occurred_at").dt.date().alias("day"))
     mine = set(accounts["account_id"].to_list())
+    decisions, value_states = agenda_hooks(
+        url=url, as_of=as_of, settings=settings, accounts=sorted(mine)
+    )
     inputs = AgendaInputs(
         accounts=accounts,
         contacts=frames["contacts"],
@@ -276,6 +282,8 @@ def agenda_data(
         referrals=frames["referrals"],
         patterns=diagnosis.patterns.filter(pl.col("account_id").is_in(list(mine))),
         valuable_from=valuable_from,
+        decisions=decisions,
+        value_states=value_states,
     )
     frame = build(inputs, states, as_of, settings)
     return AgendaData(as_of, frame, inputs, diagnosis)
@@ -457,22 +465,31 @@ def _decide(
                 contacts = touchpoint.contact_ids or item.contact_id
                 if contacts:
                     _check_contacts(conn, item.account_id, contacts)
-                conn.execute(
-                    LEDGER_TABLES["touchpoints"].insert(),
-                    {
-                        "touchpoint_id": touchpoint_id,
-                        "account_id": item.account_id,
-                        "occurred_at": datetime.combine(day, datetime.min.time()),
-                        "channel": touchpoint.channel,
-                        "direction": touchpoint.direction,
-                        "purpose": touchpoint.purpose,
-                        "user_id": user_id,
-                        "contact_ids": contacts,
-                        "minutes": touchpoint.minutes,
-                        "summary": touchpoint.summary or f"{item.title} (from the agenda)",
-                        "tags": "agenda",
-                    },
+                row = {
+                    "touchpoint_id": touchpoint_id,
+                    "account_id": item.account_id,
+                    "occurred_at": datetime.combine(day, datetime.min.time()),
+                    "channel": touchpoint.channel,
+                    "direction": touchpoint.direction,
+                    "purpose": touchpoint.purpose,
+                    "user_id": user_id,
+                    "contact_ids": contacts,
+                    "minutes": touchpoint.minutes,
+                    "summary": touchpoint.summary or f"{item.title} (from the agenda)",
+                    "tags": "agenda",
+                }
+                conn.execute(LEDGER_TABLES["touchpoints"].insert(), row)
+                audit.record(
+                    conn,
+                    user_id=user_id,
+                    action="create",
+                    table="touchpoints",
+                    key=touchpoint_id,
+                    account_id=item.account_id,
+                    old=None,
+                    new=row,
                 )
+            _record_decision(conn, item, user_id, state, until, note, touchpoint_id)
             save_state(
                 conn,
                 item_id=item.id,
@@ -490,6 +507,38 @@ def _decide(
     finally:
         engine.dispose()
     return Decision(item, state, until, note, touchpoint_id)
+
+
+_DECIDED = ("state", "until", "note", "touchpoint_id")
+
+
+def _record_decision(
+    conn: sa.Connection,
+    item: AgendaItem,
+    user_id: str,
+    state: str,
+    until: date | None,
+    note: str | None,
+    touchpoint_id: str | None,
+) -> None:
+    """Audit a decision on an item (table `agenda_state`, keyed by the item id), from the
+    decision stored before, if any, to this one."""
+    t = agenda_state
+    before = (
+        conn.execute(sa.select(*[t.c[c] for c in _DECIDED]).where(t.c.item_id == item.id))
+        .mappings()
+        .first()
+    )
+    audit.record(
+        conn,
+        user_id=user_id,
+        action="create" if before is None else "update",
+        table="agenda_state",
+        key=item.id,
+        account_id=item.account_id,
+        old=None if before is None else dict(before),
+        new={"state": state, "until": until, "note": note, "touchpoint_id": touchpoint_id},
+    )
 
 
 def _check_contacts(conn: sa.Connection, account_id: str, contact_ids: str) -> None:

@@ -21,6 +21,7 @@ from accord.decision import (
     DECISION_FRAMES,
     OpportunityDecision,
     Suggestion,
+    ValueStatus,
     decision_of,
     render_html,
     render_pdf,
@@ -133,5 +134,63 @@ def decision_suggestions(
         frames,
         as_of or date.today(),
         criteria_after_days=settings.decision.criteria_after_days,
-        value_review_days=settings.decision.value_review_days,
+        value_review_days=settings.agenda.value_review_days,
     )
+
+
+def agenda_hooks(
+    *, url: str | None, as_of: date, settings: Settings, accounts: list[str] | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """What the agenda reads from the decision ledger, for `accounts` (all if None):
+    the suggestions as a frame (`agenda.rules.DECISION_SCHEMA`, evidence as JSON with
+    the opportunity id) and each value plan of a won deal with its state
+    (`agenda.rules.VALUE_STATE_SCHEMA`)."""
+    import json
+
+    from accord.agenda.rules import DECISION_SCHEMA, VALUE_STATE_SCHEMA
+    from accord.decision.book import values_of
+
+    frames = _frames(url, ("opportunities", "partners", "referrals", *DECISION_FRAMES))
+    if accounts is not None:
+        wanted = pl.col("account_id").is_in(accounts)
+        opportunities = frames["opportunities"].filter(wanted)
+        frames["opportunities"] = opportunities
+    found = suggestions(
+        frames,
+        as_of,
+        criteria_after_days=settings.decision.criteria_after_days,
+        value_review_days=settings.agenda.value_review_days,
+    )
+    hooks = pl.DataFrame(
+        [
+            (
+                s.account_id,
+                s.opportunity_id,
+                s.kind,
+                s.reason,
+                json.dumps({"opportunity_id": s.opportunity_id, **s.evidence}, default=str),
+                s.due,
+            )
+            for s in found
+        ],
+        schema=DECISION_SCHEMA,
+        orient="row",
+    )
+    planned = set(frames["value_plans"].get_column("opportunity_id").to_list())
+    rows: list[tuple[str, str, str, date | None]] = []
+    won = frames["opportunities"].filter(
+        (pl.col("stage") == "won") & pl.col("opportunity_id").is_in(sorted(planned))
+    )
+    for opp in won.to_dicts():
+        statuses: list[ValueStatus] = values_of(frames, opp, as_of)
+        rows.extend(
+            (
+                str(opp["opportunity_id"]),
+                v.plan.metric,
+                v.state,
+                None if v.check is None else v.check.measured_on,
+            )
+            for v in statuses
+        )
+    states = pl.DataFrame(rows, schema=VALUE_STATE_SCHEMA, orient="row")
+    return hooks, states

@@ -17,10 +17,13 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from accord import people_audit
+from accord.access import Principal
 from accord.domain.schema import BY_NAME, LEDGER, Kind, Table
 from accord.errors import BadInputError, NotFoundError
 from accord.intake.duplicates import DuplicateGroup, account_duplicates, contact_duplicates
 from accord.intake.privacy import ERASED_NAME, mentions, needles, pattern, scrub, scrub_json
+from accord.storage.access_state import audit_log
 from accord.storage.database import make_engine, require_current
 from accord.storage.intake_state import intake_account_domains, intake_journal, intake_rules
 from accord.storage.snapshots import health_snapshots
@@ -103,8 +106,13 @@ def _one(conn: sa.Connection, table: str, key: str, value: str) -> dict[str, Any
     return dict(row)
 
 
-def merge(*, url: str | None, kind: str, keep: str, drop: str) -> MergeResult:
-    """Merge `drop` into `keep` (contacts or accounts), in one transaction, journaled."""
+def merge(
+    *, url: str | None, kind: str, keep: str, drop: str, principal: Principal | None = None
+) -> MergeResult:
+    """Merge `drop` into `keep` (contacts or accounts), in one transaction, journaled and
+    audited. With `principal` (the web), both must be in their scope and they must be a
+    manager or an admin; without, the command line, audited as user `cli`."""
+    people_audit.may_merge(principal)
     if kind not in _KINDS:
         raise BadInputError(f"can merge contact or account, not {kind!r}")
     if keep == drop:
@@ -117,6 +125,8 @@ def merge(*, url: str | None, kind: str, keep: str, drop: str) -> MergeResult:
         with engine.begin() as conn:
             kept = _one(conn, table, key, keep)
             dropped = _one(conn, table, key, drop)
+            people_audit.check_scope(conn, principal, table, kept)
+            people_audit.check_scope(conn, principal, table, dropped)
             changes: list[dict[str, Any]] = []
             result = MergeResult(0, kind, keep, drop)
             for ref_table in LEDGER:
@@ -156,6 +166,17 @@ def merge(*, url: str | None, kind: str, keep: str, drop: str) -> MergeResult:
                 )
             )
             result.entry_id = _new_id(entry)
+            people_audit.record_merge(
+                conn,
+                user_id=people_audit.actor(principal),
+                undo=False,
+                table=table,
+                kept=kept,
+                dropped=dropped,
+                filled=fill,
+                changes=changes,
+                entry_id=result.entry_id,
+            )
             return result
     finally:
         engine.dispose()
@@ -168,8 +189,10 @@ def _repoint(
     keys = [t.c[k] for k in table.key]
     col = t.c[column]
     where = col.like(f"%{old}%") if is_list else col == old
+    owner = [t.c.account_id] if "account_id" in table.column_names else [sa.null()]
     changes = []
-    for row in conn.execute(sa.select(*keys, col).where(where)).all():
+    for found in conn.execute(sa.select(*owner, *keys, col).where(where)).all():
+        account, row = found[0], found[1:]
         before = row[-1]
         if is_list:
             ids = [i for i in str(before).split(";") if i]
@@ -184,8 +207,17 @@ def _repoint(
             .where(*[t.c[k] == row[i] for i, k in enumerate(table.key)])
             .values({column: after})
         )
+        if column == "account_id":
+            account = after
         changes.append(
-            {"table": table.name, "key": key, "column": column, "before": before, "after": after}
+            {
+                "table": table.name,
+                "key": key,
+                "column": column,
+                "before": before,
+                "after": after,
+                "account_id": account,
+            }
         )
     return changes
 
@@ -208,8 +240,13 @@ def _move_beside(conn: sa.Connection, kind: str, keep: str, drop: str) -> dict[s
     return {"domains": domains, "domains_added": new, "snapshots": [_json_row(r) for r in snaps]}
 
 
-def undo_merge(*, url: str | None, entry_id: int) -> MergeResult:
-    """Put a merge back: the dropped record, every re-pointed row, the kept record's blanks."""
+def undo_merge(
+    *, url: str | None, entry_id: int, principal: Principal | None = None
+) -> MergeResult:
+    """Put a merge back: the dropped record, every re-pointed row, the kept record's blanks.
+
+    Audited like the merge; with `principal`, the kept record must be in their scope."""
+    people_audit.may_merge(principal)
     engine = make_engine(url)
     try:
         require_current(engine)
@@ -223,6 +260,8 @@ def undo_merge(*, url: str | None, entry_id: int) -> MergeResult:
             kind = str(entry["kind"]).removeprefix("merge_")
             table = BY_NAME[_KINDS[kind]]
             detail = json.loads(str(entry["detail"]))
+            kept = _one(conn, table.name, table.key[0], str(entry["kept_id"]))
+            people_audit.check_scope(conn, principal, table.name, kept)
             for change in detail["changes"]:
                 t = LEDGER_TABLES[change["table"]]
                 ref = BY_NAME[change["table"]]
@@ -257,6 +296,17 @@ def undo_merge(*, url: str | None, entry_id: int) -> MergeResult:
                 conn.execute(
                     t.update().where(t.c[key] == entry["kept_id"]).values(**detail["filled"])
                 )
+            people_audit.record_merge(
+                conn,
+                user_id=people_audit.actor(principal),
+                undo=True,
+                table=table.name,
+                kept=kept,
+                dropped=_typed_row(table, detail["dropped_row"]),
+                filled={c: kept[c] for c in detail["filled"]},
+                changes=detail["changes"],
+                entry_id=entry_id,
+            )
             if kind == "account":
                 d = intake_account_domains
                 for domain in detail["domains_added"]:
@@ -314,7 +364,11 @@ def _text_columns(conn: sa.Connection) -> list[tuple[sa.Table, list[sa.Column[An
             if c.kind in (Kind.TEXT, Kind.LIST) and c.references is None and c.name not in spec.key
         ]
         out.append((table, cols))
-    for extra, names in ((intake_journal, ["detail"]), (intake_rules, ["pattern"])):
+    for extra, names in (
+        (intake_journal, ["detail"]),
+        (intake_rules, ["pattern"]),
+        (audit_log, ["old_value", "new_value"]),
+    ):
         out.append((extra, [extra.c[n] for n in names]))
     return out
 
@@ -379,7 +433,7 @@ def person_export(*, url: str | None, email: str) -> dict[str, Any]:
                     if hits:
                         out["participant_in"][ref_table.name] = hits
             for table, cols in _text_columns(conn):
-                if not cols or table.name == "intake_journal":
+                if not cols or table.name in ("intake_journal", "audit_log"):
                     continue
                 rows = conn.execute(sa.select(table)).mappings().all()
                 hits = [
@@ -402,8 +456,9 @@ class Erasure:
     rows_changed: dict[str, int] = field(default_factory=dict)
 
 
-def person_erase(*, url: str | None, email: str) -> Erasure:
-    """Anonymise a person everywhere, in one transaction, and journal it without their data."""
+def person_erase(*, url: str | None, email: str, principal: Principal | None = None) -> Erasure:
+    """Anonymise a person everywhere (the audit trail too), in one transaction, and journal
+    and audit that it happened, without their data."""
     engine = make_engine(url)
     try:
         require_current(engine)
@@ -449,6 +504,12 @@ def person_erase(*, url: str | None, email: str) -> Erasure:
                 )
             )
             result.entry_id = _new_id(entry)
+            people_audit.record_erasure(
+                conn,
+                user_id=people_audit.actor(principal),
+                contacts=contacts,
+                entry_id=result.entry_id,
+            )
             return result
     finally:
         engine.dispose()

@@ -203,6 +203,7 @@ class AccountView:
     open_commitments: list[dict[str, Any]]
     audit: list[AuditEntry]
     window_start: date
+    opportunities: list[dict[str, Any]] = field(default_factory=list)  # newest first
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -345,7 +346,15 @@ def account_view(
     with engine_for(url).connect() as conn:
         data = {
             name: _rows(conn, name, account_id)
-            for name in ("touchpoints", "orders", "invoices", "commitments", "feedback", "contacts")
+            for name in (
+                "touchpoints",
+                "orders",
+                "invoices",
+                "commitments",
+                "feedback",
+                "contacts",
+                "opportunities",
+            )
         }
         owner = account.values["owner_id"]
         owner_name = None
@@ -389,6 +398,9 @@ def account_view(
         open_commitments=open_commitments,
         audit=trail,
         window_start=start,
+        opportunities=sorted(
+            data["opportunities"], key=lambda o: (o["opened_on"], o["opportunity_id"]), reverse=True
+        ),
     )
 
 

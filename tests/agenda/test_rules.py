@@ -8,8 +8,9 @@ from datetime import date
 import polars as pl
 
 from accord.agenda import AgendaInputs, build
+from accord.agenda.hooks import value_reviews
 from accord.agenda.items import candidates
-from accord.agenda.rules import reconnect, value_reviews
+from accord.agenda.rules import reconnect
 from accord.config import Settings
 
 AS_OF = date(2026, 6, 30)
@@ -171,6 +172,35 @@ def test_value_review_from_a_week_before_until_sixty_days_after() -> None:
     ).with_columns(pl.col("opportunity_id").alias("name"))
     found = value_reviews(_inputs(opportunities=opps), AS_OF, S)
     assert sorted(found["reason_key"].to_list()) == ["OP1", "OP3"]
+
+
+def test_value_plans_say_their_state_hold_the_review_or_bring_it_forward() -> None:
+    opps = pl.DataFrame(
+        [
+            ("OP1", "A1", "won", 100.0, date(2026, 4, 6)),  # due 07-05, on track
+            ("OP3", "A1", "won", 100.0, date(2026, 1, 31)),  # due 05-01, checked 04-20: held
+            ("OP4", "A1", "won", 100.0, date(2025, 6, 1)),  # long stale, but a plan is behind
+        ],
+        schema=["opportunity_id", "account_id", "stage", "amount", "closed_on"],
+        orient="row",
+    ).with_columns(pl.col("opportunity_id").alias("name"))
+    states = pl.DataFrame(
+        [
+            ("OP1", "uptime", "on_track", date(2026, 6, 1)),
+            ("OP1", "cost", "not_measured", None),
+            ("OP3", "cost", "reached", date(2026, 4, 20)),
+            ("OP4", "errors", "behind", date(2026, 6, 28)),
+        ],
+        schema=["opportunity_id", "metric", "state", "measured_on"],
+        orient="row",
+    )
+    found = value_reviews(_inputs(opportunities=opps, value_states=states), AS_OF, S)
+    rows = {r["reason_key"]: r for r in found.iter_rows(named=True)}
+    assert sorted(rows) == ["OP1", "OP4"]
+    assert rows["OP1"]["reason"].endswith("Value plan: cost not measured yet, uptime on track.")
+    assert rows["OP1"]["due"] == date(2026, 7, 5)
+    assert rows["OP4"]["reason"].endswith("Value plan: errors behind.")
+    assert rows["OP4"]["due"] == date(2026, 7, 5)  # a week after the check that found it behind
 
 
 def test_items_are_deduplicated_on_account_kind_and_reason() -> None:

@@ -19,7 +19,6 @@ from fastapi.testclient import TestClient
 from accord import access, services
 from accord.api.app import create_app
 from accord.storage.engines import dispose_all
-from tests.support.fake_agenda import FakeAgenda, FakeReview
 
 SAMPLE = Path(__file__).parents[1] / "data" / "book"
 AS_OF = date(2026, 4, 15)
@@ -50,7 +49,7 @@ def book(template_book: Path, tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture
 def app(book: str) -> FastAPI:
-    return create_app(url=book, agenda=FakeAgenda(AS_OF), review=FakeReview(), as_of=AS_OF)
+    return create_app(url=book, as_of=AS_OF)
 
 
 @pytest.fixture

@@ -19,7 +19,6 @@ from accord import access, services
 from accord.api.app import create_app
 from accord.storage.engines import dispose_all
 from tests.api.conftest import AS_OF, SAMPLE
-from tests.support.fake_agenda import FakeAgenda, FakeReview
 
 EXAMPLES = 5
 
@@ -30,7 +29,7 @@ def test_no_operation_answers_with_a_server_error(tmp_path: Path) -> None:
     services.init_database(url=url)
     services.import_bundle(url=url, directory=SAMPLE)
     token = access.create_token(url=url, user_id="U9")
-    app = create_app(url=url, agenda=FakeAgenda(AS_OF), review=FakeReview(), as_of=AS_OF)
+    app = create_app(url=url, as_of=AS_OF)
     schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", app)
     failures: list[str] = []
     operations = 0

@@ -21,7 +21,7 @@ def _snapshot(url: str) -> dict[str, list[tuple[object, ...]]]:
             names = [
                 n
                 for n in sa.inspect(conn).get_table_names()
-                if n not in ("alembic_version", "intake_journal")
+                if n not in ("alembic_version", "intake_journal", "audit_log")
             ]
             return {
                 n: sorted(tuple(map(str, r)) for r in conn.exec_driver_sql(f'SELECT * FROM "{n}"'))
@@ -126,3 +126,33 @@ def test_erase_refuses_an_unknown_address_and_our_own(sample_url: str, cli: CliR
     result = cli.invoke(app, ["person", "erase", "sam@seller.example", "--yes", "--db", sample_url])
     assert "sam@seller.example is the address of user U2, one of us" in result.stderr
     assert row_counts(sample_url) == before
+
+
+def test_merge_undo_and_erase_from_the_command_line_are_audited(
+    sample_url: str, cli: CliRunner
+) -> None:
+    services_intake.import_crm(url=sample_url, crm="hubspot", directory=HUBSPOT)
+    merged = services_people.merge(url=sample_url, kind="contact", keep="C1", drop="hs-7001")
+    services_people.undo_merge(url=sample_url, entry_id=merged.entry_id)
+    summary = (
+        "SELECT user_id, action, table_name, row_key, account_id, old_value, new_value "
+        "FROM audit_log WHERE field = 'merged' ORDER BY entry_id"
+    )
+    label = f"hs-7001 (journal entry {merged.entry_id})"
+    assert query(sample_url, summary) == [
+        ("cli", "merge", "contacts", "C1", "A1", None, label),
+        ("cli", "undo_merge", "contacts", "C1", "A1", label, None),
+    ]
+    result = cli.invoke(app, ["person", "erase", "dana@acme.example", "--yes", "--db", sample_url])
+    assert result.exit_code == 0, result.output
+    entry = f"journal entry {services_people.merge_journal(url=sample_url)[0]['entry_id']}"
+    assert query(
+        sample_url,
+        "SELECT user_id, table_name, row_key, account_id, field, old_value, new_value "
+        "FROM audit_log WHERE action = 'erase' ORDER BY entry_id",
+    ) == [
+        ("cli", "contacts", "C1", "A1", "erased", None, entry),
+        ("cli", "contacts", "hs-7001", "hs-5001", "erased", None, entry),
+    ]
+    trail = query(sample_url, "SELECT old_value, new_value FROM audit_log")
+    assert not any("dana" in str(v).lower() for row in trail for v in row)

@@ -19,10 +19,10 @@ import pytest
 import uvicorn
 
 from accord import access, services
+from accord.agenda import item_id
 from accord.api.app import create_app
 from accord.storage.engines import dispose_all
 from tests.api.conftest import AS_OF, PASSWORD, SAMPLE
-from tests.support.fake_agenda import FakeAgenda, FakeReview
 
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
@@ -34,6 +34,9 @@ ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+STAY_A1 = item_id("A1", "stay_in_touch", "since 2026-02-10")
+STAY_A2 = item_id("A2", "stay_in_touch", "since 2026-02-11")
 
 pytestmark = [
     pytest.mark.browser,
@@ -57,7 +60,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     services.import_bundle(url=url, directory=SAMPLE)
     for user in ("U1", "U2", "U3"):
         access.set_password(url=url, user_id=user, password=PASSWORD)
-    app = create_app(url=url, agenda=FakeAgenda(AS_OF), review=FakeReview(), as_of=AS_OF)
+    app = create_app(url=url, as_of=AS_OF)
     port = _free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
     server = uvicorn.Server(config)
@@ -106,7 +109,7 @@ def test_a_seller_logs_a_touchpoint_and_the_agenda_item_goes(server: str, browse
     _shot(page, "portfolio")
 
     page.goto("/agenda")
-    assert page.locator('[data-key="reconnect:A1"]').count() == 1
+    assert page.locator(f'[data-key="{STAY_A1}"]').count() == 1
     _shot(page, "agenda")
 
     page.click("text=Acme Tools")
@@ -128,8 +131,30 @@ def test_a_seller_logs_a_touchpoint_and_the_agenda_item_goes(server: str, browse
     assert "Walked the plant with Dana" in page.locator("[data-testid=audit]").inner_text()
 
     page.goto("/agenda")
-    assert page.locator('[data-key="reconnect:A1"]').count() == 0
-    assert page.locator('[data-key="reconnect:A2"]').count() == 1
+    assert page.locator(f'[data-key="{STAY_A1}"]').count() == 0
+    assert page.locator(f'[data-key="{STAY_A2}"]').count() == 1
+    page.context.close()
+
+
+def test_completing_an_agenda_item_logs_the_touchpoint(server: str, browser: Any) -> None:
+    page = _page(browser, server, "U2")
+    page.goto("/agenda")
+    item = page.locator(f'[data-key="{STAY_A2}"]')
+    assert "Stay in touch (63 days quiet)" in item.inner_text()
+    form = item.locator("[data-testid=complete-form]")
+    form.locator("select[name=channel]").select_option("visit")
+    form.locator("select[name=purpose]").select_option("insight")
+    form.locator("input[name=summary]").fill("Brought the spring catalogue over")
+    form.locator("button[type=submit]").click()
+    page.wait_for_url(server + "/agenda")
+    assert page.locator(f'[data-key="{STAY_A2}"]').count() == 0
+    _shot(page, "agenda-after-complete")
+    page.goto("/accounts/A2")
+    assert (
+        "Brought the spring catalogue over" in page.locator("[data-testid=timeline]").inner_text()
+    )
+    assert "visit · insight (outbound)" in page.locator("[data-testid=timeline]").inner_text()
+    assert "Brought the spring catalogue over" in page.locator("[data-testid=audit]").inner_text()
     page.context.close()
 
 

@@ -27,6 +27,7 @@ from typing import Any
 
 import polars as pl
 
+from accord.agenda.hooks import HOOKS
 from accord.agenda.rules import CANDIDATE_SCHEMA, RULES, AgendaInputs, main_contacts
 from accord.config import Settings
 
@@ -101,7 +102,8 @@ def candidates(inp: AgendaInputs, as_of: date, s: Settings) -> pl.DataFrame:
     """Every rule's candidates, one frame."""
     from accord.agenda.follow_through import RULES as FOLLOW_THROUGH
 
-    return pl.concat([rule(inp, as_of, s) for rule in (*RULES, *FOLLOW_THROUGH)], how="vertical")
+    rules = (*RULES, *HOOKS, *FOLLOW_THROUGH)
+    return pl.concat([rule(inp, as_of, s) for rule in rules], how="vertical")
 
 
 def prioritise(

@@ -10,7 +10,7 @@ order, a deal, what is overdue) and a level (`amber`/`red` for cadences).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import polars as pl
@@ -28,6 +28,11 @@ KINDS: tuple[str, ...] = (
     "value_review",
     "pattern",
     "referral",
+    # the customer's decision (accord.agenda.hooks)
+    "define_criteria",
+    "plan_risks",
+    "tell_customer",
+    "refer_partner",
     # issue 8 (accord.agenda.follow_through)
     "account_plan",
     "decision_maker",
@@ -36,6 +41,25 @@ KINDS: tuple[str, ...] = (
     "qualification",
 )
 """Every kind of agenda item (docs/agenda.md explains each)."""
+
+DECISION_SCHEMA: dict[str, pl.DataType] = {
+    "account_id": pl.String(),
+    "opportunity_id": pl.String(),
+    "kind": pl.String(),
+    "reason": pl.String(),
+    "evidence": pl.String(),  # a JSON object
+    "due": pl.Date(),
+}
+"""The decision hooks (`accord.decision.suggestions`) as a frame."""
+
+VALUE_STATE_SCHEMA: dict[str, pl.DataType] = {
+    "opportunity_id": pl.String(),
+    "metric": pl.String(),
+    "state": pl.String(),  # reached | on_track | behind | not_measured
+    "measured_on": pl.Date(),  # the latest check by the as-of date (null: none)
+}
+"""Each value plan of a won deal with its state (`accord.decision.value`)."""
+
 
 CANDIDATE_SCHEMA: dict[str, pl.DataType] = {
     "account_id": pl.String(),
@@ -76,6 +100,10 @@ class AgendaInputs:
     referrals: pl.DataFrame
     patterns: pl.DataFrame
     valuable_from: float | None
+    decisions: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=DECISION_SCHEMA))
+    value_states: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(schema=VALUE_STATE_SCHEMA)
+    )
 
 
 def _days(later: pl.Expr, earlier: pl.Expr) -> pl.Expr:
@@ -379,49 +407,6 @@ def reconnect(inp: AgendaInputs, as_of: date, s: Settings) -> pl.DataFrame:
     )
 
 
-def value_reviews(inp: AgendaInputs, as_of: date, s: Settings) -> pl.DataFrame:
-    """`value_review_days` after a won deal closed: check the value the customer realised.
-
-    The one place that decides when a value review is due, so that value-check
-    state (issue 7) can be folded in here.
-    """
-    a = s.agenda
-    due = C("closed_on") + pl.duration(days=a.value_review_days)
-    frame = inp.opportunities.filter(
-        (C("stage") == "won") & C("closed_on").is_not_null() & (C("closed_on") <= as_of)
-    ).with_columns(due.alias("review_on"))
-    frame = frame.filter(
-        C("review_on").is_between(
-            as_of - timedelta(days=a.value_review_stale_days),
-            as_of + timedelta(days=a.commitment_days),
-        )
-    )
-    return _out(
-        frame,
-        account_id=C("account_id"),
-        kind=pl.lit("value_review"),
-        reason_key=C("opportunity_id"),
-        title=pl.format("Value review: {}", C("name")),
-        reason=pl.format(
-            "We won “{}”{} on {}. {} days on, sit down with them and check the value they "
-            "actually realised against what they expected.",
-            C("name"),
-            pl.when(C("amount").is_not_null())
-            .then(pl.format(" ({})", _money(C("amount"))))
-            .otherwise(pl.lit("")),
-            C("closed_on"),
-            pl.lit(a.value_review_days),
-        ),
-        evidence=pl.struct(
-            C("opportunity_id"),
-            C("closed_on").cast(pl.String),
-            C("amount"),
-        ).struct.json_encode(),
-        due=C("review_on"),
-        own_value=C("amount"),
-    )
-
-
 def patterns(inp: AgendaInputs, as_of: date, s: Settings) -> pl.DataFrame:
     """Each warning or critical pattern of the diagnosis, with the detector's own action."""
     frame = inp.patterns.filter(C("severity").is_in(["warning", "critical"]))
@@ -525,7 +510,7 @@ RULES = (
     overdue_payments,
     stay_in_touch,
     reconnect,
-    value_reviews,
     patterns,
     referrals,
 )
+"""The rules of this module; `accord.agenda.hooks` adds the value review and decision hooks."""

@@ -1,9 +1,10 @@
 """The application factory: the REST API under /api/v1 and the pages, on one book.
 
-Nothing is built at import time: `create_app` takes the database URL and the
-ports it should use (the agenda and review services), so tests hand in small
-fakes and `accord serve` the real ones. Every response carries a strict
-Content-Security-Policy (own origin only: no CDN, no inline script).
+Nothing is built at import time: `create_app` takes the database URL (and, for
+tests and demos, a fixed date the pages look from); the pages and the API call
+the service layer (ledger, agenda, review, decision, people) directly. Every
+response carries a strict Content-Security-Policy (own origin only: no CDN, no
+inline script).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from accord.api import errors
 from accord.api.deps import BodyLimit
 from accord.api.routes import router as api_router
 from accord.storage.engines import dispose_all, engine_for
-from accord.web import agenda_view, auth, pages, review_view
+from accord.web import agenda_view, auth, decision_view, pages, people_view, review_view
 from accord.web.render import HERE, error_page
 
 MAX_BODY = 2 * 1024 * 1024
@@ -34,8 +35,6 @@ CSP = (
 def create_app(
     *,
     url: str | None,
-    agenda: agenda_view.AgendaPort | None = None,
-    review: review_view.ReviewPort | None = None,
     as_of: date | None = None,
     secure_cookies: bool = True,
     max_body: int = MAX_BODY,
@@ -64,8 +63,6 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.url = url
-    app.state.agenda = agenda if agenda is not None else agenda_view.wired_agenda()
-    app.state.review = review if review is not None else review_view.wired_review()
     app.state.as_of = as_of
     app.state.secure_cookies = secure_cookies
     errors.install(app, error_page)
@@ -74,6 +71,8 @@ def create_app(
     app.include_router(pages.router)
     app.include_router(agenda_view.router)
     app.include_router(review_view.router)
+    app.include_router(decision_view.router)
+    app.include_router(people_view.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     @app.get("/healthz", include_in_schema=False)

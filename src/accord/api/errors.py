@@ -21,7 +21,6 @@ from accord.access import PermissionDeniedError, SignInError, TooManyAttemptsErr
 from accord.errors import AccordError, BadInputError, NotFoundError, StorageError
 from accord.ledger_input import InvalidFieldsError
 from accord.services_ledger import ConflictError, StaleVersionError, VersionRequiredError
-from accord.web.agenda_view import ServiceUnavailableError
 
 log = logging.getLogger("accord.api")
 
@@ -59,7 +58,6 @@ def status_of(exc: Exception) -> int:
         (TooManyAttemptsError, 429),
         (BadInputError, 400),
         (StorageError, 503),
-        (ServiceUnavailableError, 503),
         (AccordError, 400),
     ]
     for kind, status in table:

@@ -13,16 +13,16 @@ import inspect
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, create_model
 
+from accord import services, services_agenda, services_web
 from accord import services_ledger as ledger
-from accord import services_web
 from accord.access import Principal
 from accord.api.deps import ApiUser, AsOf, UrlDep, api_user, book_url
 from accord.api.schemas import (
     SCHEMAS,
-    AgendaItem,
+    Agenda,
     Diagnosis,
     IngestResult,
     Lifetime,
@@ -31,7 +31,6 @@ from accord.api.schemas import (
     Schemas,
 )
 from accord.domain.schema import Kind, Table
-from accord.web.agenda_view import agenda_port
 
 PROBLEMS: dict[int | str, dict[str, Any]] = {
     code: {"model": Problem, "description": text}
@@ -367,24 +366,15 @@ def lifetime(
 
 @router.get(
     "/agenda",
-    response_model=list[AgendaItem],
+    response_model=Agenda,
     tags=["reads"],
     operation_id="agenda",
     responses=PROBLEMS,
 )
-def agenda(request: Request, url: UrlDep, user: ApiUser, as_of: AsOf) -> list[dict[str, Any]]:
-    """The caller's prioritised next actions as of a date."""
-    items = agenda_port(request.app).agenda(url=url, user_id=user.user_id, as_of=as_of)
-    return [
-        {
-            "kind": i.kind,
-            "account_id": i.account_id,
-            "contact_id": i.contact_id,
-            "reason": i.reason,
-            "evidence": dict(i.evidence),
-            "due": i.due,
-            "priority": i.priority,
-            "key": i.key,
-        }
-        for i in items
-    ]
+def agenda(url: UrlDep, user: ApiUser, as_of: AsOf) -> dict[str, Any]:
+    """The caller's open agenda items as of a date, highest priority first
+    (the `accord agenda --format json` record)."""
+    found = services_agenda.agenda(
+        url=url, user_id=user.user_id, as_of=as_of, settings=services.load_config()
+    )
+    return found.records()

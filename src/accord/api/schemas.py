@@ -205,13 +205,34 @@ class Lifetime(BaseModel):
 
 
 class AgendaItem(BaseModel):
-    """One action on a seller's agenda."""
+    """One action on a seller's agenda (docs/agenda.md explains each field)."""
 
+    id: str
     kind: str
     account_id: str
+    account_name: str
     contact_id: str | None
+    contact_name: str | None
+    title: str
     reason: str
     evidence: dict[str, Any]
     due: date
+    days_overdue: int
+    value_at_stake: float
+    urgency: float
     priority: float
-    key: str
+    level: str | None
+    state: str
+    until: date | None
+    note: str | None
+
+
+class Agenda(BaseModel):
+    """A seller's open agenda items as of a date, highest priority first."""
+
+    user_id: str
+    user_name: str
+    as_of: date
+    total: int
+    hidden: dict[str, int]
+    items: list[AgendaItem]

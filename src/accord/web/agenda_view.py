@@ -1,218 +1,172 @@
 """My agenda: today's actions with complete / snooze / dismiss, and a one-form touchpoint log.
 
-The page is written against `AgendaPort`, the interface of the agenda service
-(issue 5, `accord.services_agenda`); `create_app` is handed the port, and
-`wired_agenda` finds the service module. Logging a touchpoint from an item goes
-through `accord.services_ledger` (scoped, audited) first; the stored row is then
-handed to `complete(log_touchpoint=…)`, so the agenda links it and need not
-write it again.
+The page calls the agenda service (`accord.services_agenda`) directly. Completing
+an item with "log a touchpoint" ticked hands the touchpoint to
+`complete_item(touchpoint=…)`, which stores it, its audit entry and the
+decision in one transaction: the touchpoint is written once, by the agenda.
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Annotated, Any, Protocol
+from typing import Annotated
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Request
 from fastapi import Path as PathParam
 from fastapi.responses import RedirectResponse, Response
 
-from accord import services_ledger as ledger
-from accord.errors import AccordError
+from accord import services, services_agenda
+from accord.access import Principal
+from accord.domain import enums
 from accord.ledger_input import InvalidFieldsError
 from accord.web.auth import FormSession, PageUser
 from accord.web.render import render
 
 router = APIRouter(include_in_schema=False)
 
-
-class AgendaItem(Protocol):
-    """One action, as the agenda service describes it (read-only fields)."""
-
-    @property
-    def kind(self) -> str: ...
-    @property
-    def account_id(self) -> str: ...
-    @property
-    def contact_id(self) -> str | None: ...
-    @property
-    def reason(self) -> str: ...
-    @property
-    def evidence(self) -> Mapping[str, Any]: ...
-    @property
-    def due(self) -> date: ...
-    @property
-    def priority(self) -> float: ...
-    @property
-    def key(self) -> str: ...
+CHANNELS = tuple(str(c.value) for c in enums.Channel)
+PURPOSES = tuple(str(p.value) for p in enums.Purpose)
+DIRECTIONS = tuple(str(d.value) for d in enums.Direction)
 
 
-class AgendaPort(Protocol):
-    """What the pages and the API need from the agenda service."""
-
-    def agenda(self, *, url: str | None, user_id: str, as_of: date) -> Sequence[AgendaItem]: ...
-
-    def complete(
-        self, *, url: str | None, user_id: str, key: str, log_touchpoint: dict[str, Any] | None
-    ) -> None: ...
-
-    def snooze(self, *, url: str | None, user_id: str, key: str, until: date) -> None: ...
-
-    def dismiss(self, *, url: str | None, user_id: str, key: str, reason: str) -> None: ...
-
-
-class ServiceUnavailableError(AccordError):
-    """A service this page needs is not wired into this build (503)."""
-
-
-class _Unwired:
-    """Stands in until the agenda service is merged: every call says so."""
-
-    def _no(self) -> ServiceUnavailableError:
-        return ServiceUnavailableError(
-            "the agenda service (accord.services_agenda) is not part of this build"
-        )
-
-    def agenda(self, *, url: str | None, user_id: str, as_of: date) -> Sequence[AgendaItem]:
-        raise self._no()
-
-    def complete(
-        self, *, url: str | None, user_id: str, key: str, log_touchpoint: dict[str, Any] | None
-    ) -> None:
-        raise self._no()
-
-    def snooze(self, *, url: str | None, user_id: str, key: str, until: date) -> None:
-        raise self._no()
-
-    def dismiss(self, *, url: str | None, user_id: str, key: str, reason: str) -> None:
-        raise self._no()
-
-
-def wired_agenda() -> AgendaPort:
-    """The agenda service module (issue 5), or a stand-in that answers 503 until it is merged."""
-    try:
-        module: Any = importlib.import_module("accord.services_agenda")
-    except ImportError:
-        return _Unwired()
-    port: AgendaPort = module
-    return port
-
-
-def agenda_port(app: FastAPI) -> AgendaPort:
-    port: AgendaPort = app.state.agenda
-    return port
-
-
-def _as_of(request: Request) -> date:
+def page_date(request: Request) -> date:
+    """The server's fixed date (tests, demos), else today."""
     fixed: date | None = request.app.state.as_of
     return fixed or date.today()
 
 
-@router.get("/agenda")
-def agenda_page(request: Request, user: PageUser) -> Response:
-    as_of = _as_of(request)
-    items = agenda_port(request.app).agenda(
-        url=request.app.state.url, user_id=user.user_id, as_of=as_of
+def _page(
+    request: Request,
+    user: Principal,
+    errors: dict[str, dict[str, str]] | None = None,
+    status: int = 200,
+) -> Response:
+    as_of = page_date(request)
+    found = services_agenda.agenda(
+        url=request.app.state.url,
+        user_id=user.user_id,
+        as_of=as_of,
+        settings=services.load_config(),
     )
-    names = _account_names(request, user, {i.account_id for i in items})
-    ordered = sorted(items, key=lambda i: (-i.priority, i.due, i.key))
     return render(
         request,
         "agenda.html",
-        {"items": ordered, "names": names, "as_of": as_of, "errors": {}, "channels": _CHANNELS},
+        {
+            "agenda": found,
+            "items": found.items,
+            "as_of": as_of,
+            "errors": errors or {},
+            "channels": CHANNELS,
+            "purposes": PURPOSES,
+            "directions": DIRECTIONS,
+        },
+        status,
     )
 
 
-_CHANNELS = ("call", "meeting", "email", "visit", "message", "event", "other")
+@router.get("/agenda")
+def agenda_page(request: Request, user: PageUser) -> Response:
+    return _page(request, user)
 
 
-def _account_names(request: Request, user: Any, ids: set[str]) -> dict[str, str]:
-    names: dict[str, str] = {}
-    for account_id in ids:
+ItemId = Annotated[str, PathParam(max_length=100)]
+
+
+def _touchpoint(form: dict[str, str]) -> services_agenda.NewTouchpoint:
+    """The touchpoint of the complete form, or InvalidFieldsError naming each wrong field."""
+    problems: dict[str, str] = {}
+    chosen: dict[str, str] = {}
+    for name, allowed, default in (
+        ("channel", CHANNELS, "call"),
+        ("purpose", PURPOSES, "support"),
+        ("direction", DIRECTIONS, "outbound"),
+    ):
+        value = form.get(name) or default
+        if value not in allowed:
+            problems[name] = f"must be one of: {', '.join(allowed)}"
+        chosen[name] = value
+    minutes: int | None = None
+    if form.get("minutes"):
         try:
-            row = ledger.get_row(
-                url=request.app.state.url,
-                principal=user,
-                table="accounts",
-                key={"account_id": account_id},
-            )
-            names[account_id] = str(row.values["name"])
-        except AccordError:
-            names[account_id] = account_id
-    return names
+            minutes = int(form["minutes"])
+        except ValueError:
+            problems["minutes"] = "must be a whole number"
+        else:
+            if minutes < 0:
+                problems["minutes"] = "must be at least 0"
+    summary = form.get("summary", "").strip()
+    if len(summary) > 2000:
+        problems["summary"] = "must be at most 2000 characters"
+    if problems:
+        raise InvalidFieldsError(problems)
+    return services_agenda.NewTouchpoint(
+        channel=chosen["channel"],
+        purpose=chosen["purpose"],
+        direction=chosen["direction"],
+        minutes=minutes,
+        summary=summary or None,
+    )
 
 
-Key = Annotated[str, PathParam(max_length=500)]
-
-
-@router.post("/agenda/{key}/complete")
-async def complete(request: Request, key: Key, session: FormSession) -> Response:
-    form = await request.form()
-    url, user = request.app.state.url, session.principal
-    logged: dict[str, Any] | None = None
-    if form.get("log") == "on" or form.get("summary"):
-        import secrets
-
-        values = {
-            "touchpoint_id": f"web-to-{secrets.token_hex(5)}",
-            "account_id": str(form.get("account_id", "")),
-            "occurred_at": str(form.get("occurred_at") or _as_of(request).isoformat() + "T12:00"),
-            "channel": str(form.get("channel", "")),
-            "direction": str(form.get("direction", "mutual")),
-            "purpose": str(form.get("purpose", "")),
-            "contact_ids": [str(form.get("contact_id"))] if form.get("contact_id") else [],
-            "summary": str(form.get("summary", "")),
-            "user_id": user.user_id,
-        }
+@router.post("/agenda/{item_id}/complete")
+async def complete(request: Request, item_id: ItemId, session: FormSession) -> Response:
+    raw = await request.form()
+    form = {k: v for k, v in raw.items() if isinstance(v, str)}
+    user = session.principal
+    touchpoint = None
+    if form.get("log") == "on":
         try:
-            logged = ledger.create_row(
-                url=url, principal=user, table="touchpoints", values=values
-            ).public()
+            touchpoint = _touchpoint(form)
         except InvalidFieldsError as exc:
-            as_of = _as_of(request)
-            items = agenda_port(request.app).agenda(url=url, user_id=user.user_id, as_of=as_of)
-            names = _account_names(request, user, {i.account_id for i in items})
-            return render(
-                request,
-                "agenda.html",
-                {
-                    "items": items,
-                    "names": names,
-                    "as_of": as_of,
-                    "errors": {key: exc.fields},
-                    "channels": _CHANNELS,
-                },
-                422,
-            )
-    agenda_port(request.app).complete(url=url, user_id=user.user_id, key=key, log_touchpoint=logged)
+            return _page(request, user, {item_id: exc.fields}, 422)
+    services_agenda.complete_item(
+        url=request.app.state.url,
+        user_id=user.user_id,
+        item_id=item_id,
+        as_of=page_date(request),
+        note=form.get("note", "").strip()[:500] or None,
+        touchpoint=touchpoint,
+        settings=services.load_config(),
+    )
     return RedirectResponse("/agenda", status_code=303)
 
 
-@router.post("/agenda/{key}/snooze")
-async def snooze(request: Request, key: Key, session: FormSession) -> Response:
+@router.post("/agenda/{item_id}/snooze")
+async def snooze(request: Request, item_id: ItemId, session: FormSession) -> Response:
     form = await request.form()
     try:
         until = date.fromisoformat(str(form.get("until", "")))
     except ValueError:
         raise InvalidFieldsError({"until": "must be a date (YYYY-MM-DD)"}) from None
-    agenda_port(request.app).snooze(
-        url=request.app.state.url, user_id=session.principal.user_id, key=key, until=until
+    as_of = page_date(request)
+    if until <= as_of:
+        raise InvalidFieldsError({"until": f"must be after {as_of.isoformat()}"})
+    services_agenda.snooze_item(
+        url=request.app.state.url,
+        user_id=session.principal.user_id,
+        item_id=item_id,
+        until=until,
+        as_of=as_of,
+        settings=services.load_config(),
     )
     return RedirectResponse("/agenda", status_code=303)
 
 
-@router.post("/agenda/{key}/dismiss")
-async def dismiss(request: Request, key: Key, session: FormSession) -> Response:
+@router.post("/agenda/{item_id}/dismiss")
+async def dismiss(request: Request, item_id: ItemId, session: FormSession) -> Response:
     form = await request.form()
     reason = str(form.get("reason", "")).strip()[:500]
     if not reason:
         raise InvalidFieldsError({"reason": "say why you dismiss it (it helps the next review)"})
-    agenda_port(request.app).dismiss(
-        url=request.app.state.url, user_id=session.principal.user_id, key=key, reason=reason
+    services_agenda.dismiss_item(
+        url=request.app.state.url,
+        user_id=session.principal.user_id,
+        item_id=item_id,
+        reason=reason,
+        as_of=page_date(request),
+        settings=services.load_config(),
     )
     return RedirectResponse("/agenda", status_code=303)
 
 
-__all__ = ["AgendaPort", "ServiceUnavailableError", "agenda_port", "router", "wired_agenda"]
+__all__ = ["page_date", "router"]

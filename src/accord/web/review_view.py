@@ -1,61 +1,29 @@
 """The monthly relationship review: viewable in the browser, downloadable as PDF.
 
-Written against `ReviewPort`, the interface of the review service (issue 5,
-`accord.services_agenda.review`); `wired_review` finds it. Scope: a seller sees
-their own review, a manager their team's, an admin any team or the whole book.
+Built by the review service (`accord.services_agenda.write_review`, the same
+HTML and PDF as `accord review --out`). Scope: a seller sees their own
+review, a manager their team's, an admin any team or the whole book.
 """
 
 from __future__ import annotations
 
-import importlib
 import re
 import tempfile
+from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Protocol
+from typing import Annotated
 
-from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from accord import services, services_agenda
 from accord.access import Principal
 from accord.ledger_input import InvalidFieldsError
-from accord.web.agenda_view import ServiceUnavailableError
 from accord.web.auth import PageUser
 from accord.web.render import render
 
 router = APIRouter(include_in_schema=False)
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-
-
-class ReviewPort(Protocol):
-    """What the review page needs from the review service."""
-
-    def review(
-        self, *, url: str | None, month: str, team: str | None, user_id: str | None, out: Path
-    ) -> Any: ...
-
-
-class _Unwired:
-    def review(
-        self, *, url: str | None, month: str, team: str | None, user_id: str | None, out: Path
-    ) -> Any:
-        raise ServiceUnavailableError(
-            "the review service (accord.services_agenda) is not part of this build"
-        )
-
-
-def wired_review() -> ReviewPort:
-    """The review service module (issue 5), or a stand-in that answers 503 until it is merged."""
-    try:
-        module: Any = importlib.import_module("accord.services_agenda")
-    except ImportError:
-        return _Unwired()
-    port: ReviewPort = module
-    return port
-
-
-def review_port(app: FastAPI) -> ReviewPort:
-    port: ReviewPort = app.state.review
-    return port
 
 
 def _scope(user: Principal, team: str | None) -> tuple[str | None, str | None]:
@@ -70,8 +38,6 @@ def _scope(user: Principal, team: str | None) -> tuple[str | None, str | None]:
 def _month(request: Request, month: str | None) -> str:
     if month is None or month == "":
         fixed = request.app.state.as_of
-        from datetime import date
-
         return (fixed or date.today()).strftime("%Y-%m")
     if not _MONTH.match(month):
         raise InvalidFieldsError({"month": "must be a month (YYYY-MM)"})
@@ -102,8 +68,13 @@ def _report(
     scope_team, scope_user = _scope(user, team)
     with tempfile.TemporaryDirectory(prefix="accord-review-") as scratch:
         out = Path(scratch) / f"review-{chosen}{suffix}"
-        review_port(request.app).review(
-            url=request.app.state.url, month=chosen, team=scope_team, user_id=scope_user, out=out
+        services_agenda.write_review(
+            url=request.app.state.url,
+            month=chosen,
+            out=out,
+            team=scope_team,
+            user_id=scope_user,
+            settings=services.load_config(),
         )
         return out.read_bytes()
 
