@@ -32,7 +32,6 @@ from accord.review import (
     write_pdf,
 )
 from accord.services_agenda import agenda_data, read_slice, require_user
-from accord.services_costs import costs_from_diagnosis
 from accord.storage.database import make_engine, require_current
 from accord.storage.snapshots import read_snapshots
 from accord.storage.tables import LEDGER_TABLES
@@ -237,6 +236,8 @@ def _costs(
     The diagnosis is of the whole book (patterns compare an account with its
     segment); only the scope's accounts are totalled, by `costs_from_diagnosis`.
     """
+    from accord.services_costs import costs_from_diagnosis  # it imports services_agenda
+
     mine = accounts["account_id"].implode()
     scoped = dataclasses.replace(
         diagnosis,
