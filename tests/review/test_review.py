@@ -118,7 +118,8 @@ def test_what_unhealthy_relationships_cost_us(url: str) -> None:
 def test_key_accounts_show_their_plan_beside_the_month(url: str) -> None:
     m = services_agenda.review(url=url, month="2026-06")
     acme, birch, cedar, delta = m.key_accounts
-    assert acme.plan is not None and birch.plan is not None
+    assert acme.plan is not None
+    assert birch.plan is not None
     assert (acme.plan.intent, acme.plan.intent_reason) == (
         "lifetime",
         "They standardise on us across the fleet",
@@ -143,7 +144,9 @@ def test_key_accounts_show_their_plan_beside_the_month(url: str) -> None:
     assert birch.month == MonthActivity(0, 0.0, 1, 0, 0, 0, 1)
     assert cedar.month == delta.month == MonthActivity(0, 0.0, 0, 0, 0, 0, 0)
     # Health now beside last month's stored snapshot.
-    assert acme.before is not None and acme.score is not None and acme.score > acme.before
+    assert acme.before is not None
+    assert acme.score is not None
+    assert acme.score > acme.before
 
 
 def test_one_seller_sees_only_their_costs(url: str) -> None:
@@ -161,7 +164,10 @@ def test_one_seller_sees_only_their_costs(url: str) -> None:
 
 def test_the_cost_chart_writes_unknown_instead_of_a_bar() -> None:
     svg = charts.cost_bars(
-        [("over servicing", 200.0, None, True, False), ("broken promises", None, None, False, True)],
+        [
+            ("over servicing", 200.0, None, True, False),
+            ("broken promises", None, None, False, True),
+        ],
         label="cost",
     )
     # One red bar for 200; the unknown value at risk is written, the n/a ones left out.

@@ -64,7 +64,9 @@ class CostSection:
 
 def _top(rows: list[dict[str, Any]]) -> list[CostAccount]:
     return [
-        CostAccount(str(r["account_id"]), str(r["name"] or r["account_id"]), r["cost"], r["at_risk"])
+        CostAccount(
+            str(r["account_id"]), str(r["name"] or r["account_id"]), r["cost"], r["at_risk"]
+        )
         for r in rows
     ]
 
