@@ -6,6 +6,7 @@ Re-exported by `accord.services_agenda`; adapters call them from there.
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import os
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -18,11 +19,15 @@ import sqlalchemy as sa
 from accord.config import Settings
 from accord.errors import BadInputError, NotFoundError
 from accord.review import (
+    CostSection,
     ReviewModel,
     SellerAlignment,
     alignment,
     build_review,
+    cost_section,
     empty_review,
+    month_activity,
+    plan_summaries,
     render_html,
     write_pdf,
 )
@@ -137,6 +142,7 @@ def review(
                 conn, "accounts", scope.owners, ("account_id", "name", "owner_id")
             )
             history = read_snapshots(conn).filter(C("as_of") <= end)
+            plans = read_slice(conn, "account_plans", scope.owners, _PLAN_COLUMNS)
     finally:
         engine.dispose()
     if first is None or end < first:
@@ -177,6 +183,15 @@ def review(
     finally:
         engine.dispose()
     names = all_names.select(C("user_id").alias("owner_id"), C("name").alias("owner_name"))
+    inputs = data.inputs
+    activity = month_activity(
+        orders=inputs.orders,
+        touchpoints=inputs.touchpoints,
+        commitments=inputs.commitments,
+        start=start,
+        end=end,
+    )
+    costs = _costs(now_dx, accounts.select("account_id", "name"), all_names, end, s)
     return build_review(
         month=month,
         start=start,
@@ -193,6 +208,51 @@ def review(
         alignment_start=end - timedelta(days=s.review.alignment_days - 1),
         key_accounts=s.review.key_accounts,
         movers=s.review.movers,
+        plans=plan_summaries(plans, end, s.agenda.plan_max_age_days),
+        activity=activity,
+        costs=costs,
+        plan_max_age_days=s.agenda.plan_max_age_days,
+    )
+
+
+COST_TOP_ACCOUNTS = 3
+"""Accounts named behind each line of the cost section (as `accord costs --top`)."""
+
+_PLAN_COLUMNS = (
+    "account_id",
+    "updated_on",
+    "mutual_benefit",
+    "intent",
+    "intent_reason",
+    "objectives",
+)
+
+
+def _costs(
+    diagnosis: Diagnosis, accounts: pl.DataFrame, users: pl.DataFrame, end: date, s: Settings
+) -> CostSection:
+    """What the unhealthy relationships in scope cost, by pattern and by seller.
+
+    The diagnosis is of the whole book (patterns compare an account with its
+    segment); only the scope's accounts are totalled, by `costs_from_diagnosis`.
+    """
+    from accord.services_costs import costs_from_diagnosis  # it imports services_agenda
+
+    mine = accounts["account_id"].implode()
+    scoped = dataclasses.replace(
+        diagnosis,
+        accounts=diagnosis.accounts.filter(C("account_id").is_in(mine)),
+        patterns=diagnosis.patterns.filter(C("account_id").is_in(mine)),
+    )
+    by_pattern = costs_from_diagnosis(scoped, accounts, "pattern", COST_TOP_ACCOUNTS)
+    by_seller = costs_from_diagnosis(scoped, accounts, "seller", COST_TOP_ACCOUNTS)
+    return cost_section(
+        by_pattern=by_pattern.lines,
+        by_seller=by_seller.lines,
+        total=by_pattern.total,
+        sellers=dict(users.select("user_id", "name").iter_rows()),
+        window_start=end - timedelta(days=s.general.window_days - 1),
+        as_of=end,
     )
 
 

@@ -140,3 +140,48 @@ def revenue_vs_adjusted(rows: list[tuple[str, float, float]], width: int = 560) 
     body.append(f'<rect x="{left + 80}" y="{y - 8}" width="10" height="8" fill="{BLUE}"/>')
     body.append(_text(left + 94, y, "relationship-adjusted", size=10))
     return _svg(width, height, body, "revenue and relationship-adjusted performance per seller")
+
+
+def cost_bars(
+    rows: list[tuple[str, float | None, float | None, bool, bool]],
+    *,
+    label: str,
+    width: int = 560,
+) -> str:
+    """Per line: money lost (red) and value ahead at risk (amber), on one scale.
+
+    A row is (label, cost, at_risk, has_cost, has_risk). An unknown figure is
+    written "unknown" where its bar would be (never drawn as 0); a figure the
+    line does not carry by definition is left out.
+    """
+    if not rows:
+        return _svg(width, 30, [_text(4, 18, "nothing to show", fill="#7b8794")], label)
+    line = 30
+    height = line * len(rows) + 22
+    known = [v for _, c, r, _, _ in rows for v in (c, r) if v is not None]
+    peak = max([*known, 1e-9])
+    left, right = 170, 90
+    body = []
+    for i, (name, cost, at_risk, has_cost, has_risk) in enumerate(rows):
+        y = 4 + i * line
+        body.append(_text(left - 6, y + 16, name, anchor="end"))
+        for j, (value, applies, colour) in enumerate(
+            ((cost, has_cost, RED), (at_risk, has_risk, AMBER))
+        ):
+            yy = y + 3 + j * 12
+            if not applies:
+                continue
+            if value is None:
+                body.append(_text(left + 2, yy + 9, "unknown", size=9, fill="#7b8794"))
+                continue
+            w = max((width - left - right) * max(value, 0.0) / peak, 1.0)
+            body.append(
+                f'<rect x="{left}" y="{yy}" width="{w:.1f}" height="10" fill="{colour}" rx="1"/>'
+            )
+            body.append(_text(left + w + 4, yy + 9, f"{value:,.0f}", size=9))
+    y = height - 6
+    body.append(f'<rect x="{left}" y="{y - 8}" width="10" height="8" fill="{RED}"/>')
+    body.append(_text(left + 14, y, "cost (money lost)", size=10))
+    body.append(f'<rect x="{left + 130}" y="{y - 8}" width="10" height="8" fill="{AMBER}"/>')
+    body.append(_text(left + 144, y, "value ahead at risk", size=10))
+    return _svg(width, height, body, label)

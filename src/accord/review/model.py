@@ -3,7 +3,8 @@
 Pure: `build_review` takes the diagnosis at the month's end, the comparison
 point (last month's snapshots, or a diagnosis as of last month's end when none
 was stored), the stored snapshots for trends, the open agenda and the open
-commitments, and the seller alignment, and returns a `ReviewModel` that the
+commitments, the seller alignment, the key accounts' plans and month
+(`review.plans`) and the cost section (`review.costs`), and returns a `ReviewModel` that the
 renderer turns into HTML or PDF (and the web app into a page).
 """
 
@@ -15,6 +16,8 @@ from datetime import date, timedelta
 import polars as pl
 
 from accord.review.alignment import SellerAlignment
+from accord.review.costs import CostSection
+from accord.review.plans import NOTHING, MonthActivity, PlanSummary
 
 C = pl.col
 DIMENSIONS = ("trust", "engagement", "mutual_value", "continuity")
@@ -81,11 +84,18 @@ class KeyAccount:
     patterns: list[str]
     commitments: list[Commitment]
     actions: list[Action]
+    plan: PlanSummary | None = None  # its account plan, None where none is written
+    month: MonthActivity = NOTHING  # what happened on it within the month
 
     @property
     def gap(self) -> bool:
         """No planned action: nobody has said what we do to perpetuate this relationship."""
         return not self.actions and not any(c.side == "us" for c in self.commitments)
+
+    @property
+    def no_plan(self) -> bool:
+        """No account plan: nobody has written down why this relationship is worth having."""
+        return self.plan is None
 
 
 @dataclass(frozen=True)
@@ -108,6 +118,8 @@ class ReviewModel:
     key_accounts: list[KeyAccount] = field(default_factory=list)
     sellers: list[SellerAlignment] = field(default_factory=list)
     alignment_start: date | None = None
+    costs: CostSection | None = None  # what the unhealthy relationships cost us
+    plan_max_age_days: int = 90
 
 
 def empty_review(month: str, start: date, end: date, scope: str, note: str) -> ReviewModel:
@@ -163,6 +175,10 @@ def build_review(
     alignment_start: date,
     key_accounts: int,
     movers: int,
+    plans: dict[str, PlanSummary] | None = None,  # account_id → its plan
+    activity: dict[str, MonthActivity] | None = None,  # account_id → the month's activity
+    costs: CostSection | None = None,
+    plan_max_age_days: int = 90,
 ) -> ReviewModel:
     """The review of the accounts in `accounts` as of `end`."""
     ids = accounts.select("account_id", "name", "owner_name")
@@ -287,6 +303,8 @@ def build_review(
                 [p for p in str(r["patterns"] or "").split(";") if p and p != "healthy"],
                 commits,
                 actions,
+                (plans or {}).get(acc),
+                (activity or {}).get(acc, NOTHING),
             )
         )
     return ReviewModel(
@@ -306,4 +324,6 @@ def build_review(
         key_accounts=keys,
         sellers=sellers,
         alignment_start=alignment_start,
+        costs=costs,
+        plan_max_age_days=plan_max_age_days,
     )

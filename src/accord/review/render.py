@@ -9,6 +9,7 @@ from pathlib import Path
 import jinja2
 
 from accord.review import charts
+from accord.review.costs import CostAccount, CostLine
 from accord.review.model import ReviewModel
 
 _PATTERN_COLOUR = "#1c7ed6"
@@ -28,6 +29,27 @@ def _pct(x: float | None) -> str:
 
 def _points(x: float | None) -> str:
     return "—" if x is None else f"{x * 100:+.1f} pts"
+
+
+def _figure(x: float | None, applies: bool = True) -> str:
+    """A money figure of the cost section: '—' where the line carries none by definition."""
+    return "—" if not applies else _money(x)
+
+
+def _behind(a: CostAccount) -> str:
+    """'Acme (cost 150; at risk unknown)': an account behind a cost line."""
+    parts = []
+    if a.cost is not None:
+        parts.append(f"cost {a.cost:,.0f}")
+    if a.at_risk is not None:
+        parts.append(f"at risk {a.at_risk:,.0f}")
+    return f"{a.name} ({'; '.join(parts) or 'unknown'})"
+
+
+def _cost_svg(lines: list[CostLine], label: str) -> str:
+    return charts.cost_bars(
+        [(x.label, x.cost, x.at_risk, x.has_cost, x.has_risk) for x in lines], label=label
+    )
 
 
 def _change(x: float, digits: int = 0) -> str:
@@ -60,7 +82,16 @@ def render_html(model: ReviewModel, *, pressure_penalty: float) -> str:
         pct=_pct,
         points=_points,
         change=_change,
+        figure=_figure,
+        behind=_behind,
         gaps=sum(1 for a in model.key_accounts if a.gap),
+        no_plans=sum(1 for a in model.key_accounts if a.no_plan),
+        cost_patterns_svg=_cost_svg(
+            model.costs.by_pattern if model.costs else [], "cost and value at risk per pattern"
+        ),
+        cost_sellers_svg=_cost_svg(
+            model.costs.by_seller if model.costs else [], "cost and value at risk per seller"
+        ),
         bands_svg=charts.health_bands([(b.name, b.now, b.before) for b in model.bands]),
         patterns_svg=charts.horizontal_bars(
             [(p.id.replace("_", " "), float(p.count), _PATTERN_COLOUR) for p in model.patterns],
