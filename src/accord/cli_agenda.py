@@ -6,97 +6,35 @@ Mounted on the main app by `register(app)` (cli.py). Errors from the tree in
 
 from __future__ import annotations
 
-import functools
-import json
-import sys
-from collections.abc import Callable
-from datetime import date
-from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from accord import services, services_agenda
-from accord.errors import AccordError
+from accord.cli_common import (
+    AsOfOption,
+    ConfigOption,
+    DbOption,
+    Format,
+    FormatOption,
+    guarded,
+)
+from accord.cli_common import emit_json as _json
+from accord.cli_common import out as _out
+from accord.cli_common import parse_day as _date
 
-P = ParamSpec("P")
-R = TypeVar("R")
-
-_out = Console(soft_wrap=True, highlight=False)
-_err = Console(stderr=True, soft_wrap=True, highlight=False)
-
-
-class Format(StrEnum):
-    TABLE = "table"
-    JSON = "json"
-
-
-DbOption = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        envvar="ACCORD_DATABASE_URL",
-        help="Database URL (default sqlite:///accord.db; also $ACCORD_DATABASE_URL).",
-        show_default=False,
-    ),
-]
-FormatOption = Annotated[
-    Format, typer.Option("--format", "-f", help="table for people, json for scripts.")
-]
-ConfigOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--config",
-        envvar="ACCORD_CONFIG",
-        help="A TOML file of settings (see `accord config show`).",
-        show_default=False,
-    ),
-]
-AsOfOption = Annotated[
-    str | None,
-    typer.Option(help="As of this date (YYYY-MM-DD); default today.", show_default=False),
-]
 UserOption = Annotated[
     str | None, typer.Option("--user", help="The seller (a user id).", show_default=False)
 ]
-
-
-def guarded(fn: Callable[P, R]) -> Callable[P, R]:
-    """accord's errors → a plain message on stderr and exit code 1."""
-
-    @functools.wraps(fn)
-    def run(*a: P.args, **k: P.kwargs) -> R:
-        try:
-            return fn(*a, **k)
-        except AccordError as exc:
-            _err.print(f"[bold red]error:[/] {exc}")
-            raise typer.Exit(1) from None
-
-    return run
-
-
-def _date(text: str | None, option: str) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        message = f"{text!r} is not a date (YYYY-MM-DD)"
-        raise typer.BadParameter(message, param_hint=option) from None
 
 
 def _need_user(user: str | None) -> str:
     if not user:
         raise typer.BadParameter("which seller? give --user ID", param_hint="--user")
     return user
-
-
-def _json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, default=str, ensure_ascii=False) + "\n")
 
 
 agenda_app = typer.Typer(
@@ -400,7 +338,12 @@ def review(
                 "accounts": m.accounts,
                 "mean_health": m.mean_now,
                 "mean_health_before": m.mean_before,
-                "key_accounts_without_plan": [a.account_id for a in m.key_accounts if a.gap],
+                "key_accounts_without_planned_action": [
+                    a.account_id for a in m.key_accounts if a.gap
+                ],
+                "key_accounts_without_account_plan": [
+                    a.account_id for a in m.key_accounts if a.no_plan
+                ],
                 "flagged_sellers": {s.user_id: s.flags for s in m.sellers if s.flags},
             }
         )

@@ -14,17 +14,18 @@ from rich.markup import escape
 from rich.table import Table
 
 from accord import services, services_costs, services_plans
-from accord.cli_agenda import (
+from accord.cli_common import (
     AsOfOption,
     ConfigOption,
     DbOption,
     Format,
     FormatOption,
-    _date,
-    _json,
-    _out,
     guarded,
 )
+from accord.cli_common import emit_json as _json
+from accord.cli_common import out as _out
+from accord.cli_common import parse_day as _date
+from accord.health.economics import pattern_figures
 
 
 class By(StrEnum):
@@ -84,12 +85,14 @@ def _print(report: services_costs.CostsReport) -> None:
         "top accounts",
         title=f"What unhealthy relationships cost us, as of {report.as_of.isoformat()}",
     )
+    carries = pattern_figures() if report.by == "pattern" else {}
     for line in report.lines:
+        has_cost, has_risk = carries.get(str(line["key"]), (True, True))
         table.add_row(
             escape(str(line["key"])),
             str(line["accounts"]),
-            _money(line["cost"]),
-            _money(line["at_risk"]),
+            _money(line["cost"]) if has_cost else "—",
+            _money(line["at_risk"]) if has_risk else "—",
             ", ".join(_who(t) for t in line["top"]),
         )
     _out.print(table)

@@ -99,8 +99,12 @@ def test_cli_json_and_table(url: str, tmp_path: Path) -> None:
     assert (data["by"], data["total"]["cost"]) == ("seller", 723.29)
     table = cli.invoke(app, args)
     assert table.exit_code == 0, table.output
-    assert "margin_giveaway" in table.stdout
     assert "4 unhealthy accounts: 723 lost in the window" in table.stdout
+    rows = {line.split("│")[1].strip(): line for line in table.stdout.splitlines() if "│" in line}
+    # margin_giveaway loses money but puts nothing at risk by definition: "—", not unknown;
+    # fading puts value at risk that no model could value here: unknown.
+    assert [c.strip() for c in rows["margin_giveaway"].split("│")[3:5]] == ["300", "—"]
+    assert [c.strip() for c in rows["fading"].split("│")[3:5]] == ["—", "unknown"]
 
 
 def test_bad_input(url: str, tmp_path: Path) -> None:

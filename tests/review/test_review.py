@@ -269,7 +269,8 @@ def test_one_seller_and_json(url: str, tmp_path: Path, cli: CliRunner) -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert (data["scope"], data["accounts"], data["format"]) == ("Sam Seller (U1)", 3, "html")
-    assert data["key_accounts_without_plan"] == []
+    assert data["key_accounts_without_planned_action"] == []
+    assert data["key_accounts_without_account_plan"] == ["A3"]
     assert out.exists()
 
 

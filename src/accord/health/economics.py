@@ -19,6 +19,7 @@ import polars as pl
 
 from accord.config import Settings
 from accord.health.dimensions import cost_to_serve
+from accord.health.rules import rules
 
 FIGURES: tuple[str, ...] = (
     "revenue",
@@ -80,6 +81,16 @@ def economics_record(row: dict[str, Any]) -> dict[str, Any]:
 
 
 # -- what the unhealthy relationships cost: lines by pattern, seller, segment or account ----
+
+
+def pattern_figures() -> dict[str, tuple[bool, bool]]:
+    """pattern id → (carries a cost, carries value at risk), from the detectors' rules.
+
+    A figure a pattern does not carry by definition is not applicable, which is
+    neither 0 nor unknown: reports print "—" for it.
+    """
+    return {r.id: (r.cost is not None, r.at_risk is not False) for r in rules(Settings())}
+
 
 BY = ("pattern", "seller", "segment", "account")
 """The ways `cost_lines` can group (docs/health.md, "What unhealthy relationships cost")."""

@@ -15,13 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from accord.config import Settings
-from accord.health.rules import rules
-
-
-def pattern_figures() -> dict[str, tuple[bool, bool]]:
-    """pattern id → (carries a cost, carries value at risk), from the detectors' rules."""
-    return {r.id: (r.cost is not None, r.at_risk is not False) for r in rules(Settings())}
+from accord.health.economics import pattern_figures
 
 
 @dataclass(frozen=True, slots=True)
