@@ -63,8 +63,9 @@ def decision(
 ) -> OpportunityDecision:
     """One opportunity's decision matrix, ROI, risk register and value realised.
 
-    Weights that are all 0 are bad input (nothing can be ranked); other gaps
-    (no criteria, an unscored alternative) are warnings on the matrix.
+    Weights that are all 0 are bad input (nothing can be ranked), and so are ROI
+    flows that never change sign (no IRR: "no IRR", exit 1, nothing written);
+    other gaps (no criteria, an unscored alternative) are warnings on the matrix.
     """
     settings = settings or Settings()
     rate = _rate(discount_rate, settings)
@@ -84,6 +85,12 @@ def decision(
             f"opportunity {opportunity_id!r}: the weights of its decision criteria ({ids}) are "
             "all 0, so no alternative can be ranked; give at least one criterion a positive "
             "weight in decision_criteria.csv"
+        )
+    if result.roi is not None and result.roi.sign_changes == 0:
+        raise BadInputError(
+            f"opportunity {opportunity_id!r}: {result.roi.irr_note}, so there is no IRR and no "
+            "return to show; give roi_flows.csv both the costs and the benefits the customer "
+            "expects, or remove its flows"
         )
     return result
 

@@ -42,11 +42,19 @@ def test_json_shape(cli: CliRunner, url: str) -> None:
     assert "amount" not in json.dumps(d)
 
 
-def test_no_irr_is_said_not_crashed(cli: CliRunner, url: str) -> None:
-    code, out, _ = _run(cli, url, "O5")
-    assert code == 0
-    assert "IRR no IRR: the net flows never change sign (all the flows are costs)" in out
-    assert "We are not the best choice on their own criteria: tell them." in out
+def test_no_irr_is_said_not_crashed(cli: CliRunner, url: str, tmp_path: Path) -> None:
+    """Flows that are all costs have no IRR: a plain message, exit 1, no page written."""
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    out = folder / "o5.pdf"
+    code, _, error = _run(cli, url, "O5", "--out", str(out))
+    assert code == 1
+    assert error.strip() == (
+        "error: opportunity 'O5': no IRR: the net flows never change sign (all the flows are "
+        "costs), so there is no IRR and no return to show; give roi_flows.csv both the costs "
+        "and the benefits the customer expects, or remove its flows"
+    )
+    assert list(folder.iterdir()) == []  # no page, no temporary file left behind
 
 
 def test_pdf_one_pager_reads_back(cli: CliRunner, url: str, tmp_path: Path) -> None:

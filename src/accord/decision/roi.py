@@ -40,6 +40,7 @@ class Roi:
     npv: float
     irr: float | None
     irr_note: str | None  # why there is no IRR, or why it may not be unique
+    sign_changes: int  # of the net flows: 0 means no rate can make the NPV 0 (no IRR)
     payback: float | None  # periods, fractional; None: not within the periods given
     cumulative: tuple[float, ...]
 
@@ -69,6 +70,7 @@ def roi(flows: list[Flow], rate: float) -> Roi | None:
         nets[f.period] += f.net
     npv = float(npf.npv(rate, nets))
     irr, note = _irr(nets)
+    signs = [x > 0 for x in nets if x != 0]
     cumulative = tuple(float(x) for x in np.cumsum(nets))
     return Roi(
         rate=rate,
@@ -78,6 +80,7 @@ def roi(flows: list[Flow], rate: float) -> Roi | None:
         npv=npv,
         irr=irr,
         irr_note=note,
+        sign_changes=sum(1 for a, b in itertools.pairwise(signs) if a != b),
         payback=payback(nets),
         cumulative=cumulative,
     )
