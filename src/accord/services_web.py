@@ -27,6 +27,7 @@ from accord.audit import AuditEntry, account_trail
 from accord.domain.schema import BY_NAME
 from accord.errors import BadInputError
 from accord.health import Diagnosis, only_account
+from accord.health.bands import health_bands
 from accord.health.strength import strength
 from accord.services_ledger import Row, get_row, row_version
 from accord.storage.access_state import audit_log
@@ -104,14 +105,6 @@ class Portfolio:
     note: str | None = None
 
 
-_BANDS = (
-    ("critical < 40", 0, 40),
-    ("weak 40–55", 40, 55),
-    ("fair 55–70", 55, 70),
-    ("healthy ≥ 70", 70, 101),
-)
-
-
 def portfolio(
     *,
     url: str | None,
@@ -154,14 +147,15 @@ def portfolio(
     rows = [PortfolioRow(**r, record=records.get(r["account_id"])) for r in chosen]
     empty: dict[str, Any] = {"patterns": [], "health": {"score": None}}
     rows.sort(key=lambda r: (_worst_first(r.record or empty), r.name))
-    counts = {band: 0 for band, _, _ in _BANDS} | {"unknown": 0}
+    bands = health_bands()
+    counts = {f"{b.name} ({b.label})": 0 for b in bands} | {"unknown": 0}
     for r in rows:
         if r.score is None:
             counts["unknown"] += 1
             continue
-        for band, low, high in _BANDS:
-            if low <= r.score < high:
-                counts[band] += 1
+        for b in bands:
+            if b.low <= r.score < b.high:
+                counts[f"{b.name} ({b.label})"] += 1
     return Portfolio(
         as_of, rows[:PORTFOLIO_LIMIT], len(rows), list(counts.items()), segments, sellers, note
     )

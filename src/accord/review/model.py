@@ -15,17 +15,13 @@ from datetime import date, timedelta
 
 import polars as pl
 
+from accord.health.bands import band_counts, health_bands
 from accord.review.alignment import SellerAlignment
 from accord.review.costs import CostSection
 from accord.review.plans import NOTHING, MonthActivity, PlanSummary
 
 C = pl.col
 DIMENSIONS = ("trust", "engagement", "mutual_value", "continuity")
-BANDS = (
-    ("healthy", "70 and over", 70.0, 1000.0),
-    ("watch", "50 to 69", 50.0, 70.0),
-    ("at risk", "under 50", -1.0, 50.0),
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,10 +122,6 @@ def empty_review(month: str, start: date, end: date, scope: str, note: str) -> R
     return ReviewModel(month, start, end, scope, note)
 
 
-def _bands(scores: pl.Series) -> list[int]:
-    return [int(((scores >= lo) & (scores < hi)).sum()) for _, _, lo, hi in BANDS]
-
-
 def _mean(scores: pl.Series) -> float | None:
     if scores.len() == 0:
         return None
@@ -184,14 +176,14 @@ def build_review(
     ids = accounts.select("account_id", "name", "owner_name")
     cur = ids.join(now, on="account_id", how="left")
     scores = cur["score"].drop_nulls()
-    bands_now = _bands(scores)
+    bands_now = band_counts(scores)
     prev = None
     if before is not None:
         prev = ids.join(before, on="account_id", how="inner")
-    bands_before = _bands(prev["score"].drop_nulls()) if prev is not None else None
+    bands_before = band_counts(prev["score"]) if prev is not None else None
     bands = [
-        Band(name, label, bands_now[i], None if bands_before is None else bands_before[i])
-        for i, (name, label, _, _) in enumerate(BANDS)
+        Band(b.name, b.label, bands_now[i], None if bands_before is None else bands_before[i])
+        for i, b in enumerate(health_bands())
     ]
 
     up: list[Mover] = []

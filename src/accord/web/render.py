@@ -17,6 +17,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
+from accord.health.bands import health_bands
+
 HERE = Path(__file__).parent
 env = Environment(
     loader=FileSystemLoader(HERE / "templates"),
@@ -27,15 +29,11 @@ env = Environment(
 
 
 def _score_class(score: float | None) -> str:
+    """The CSS class of a score: its health band (accord.health.bands), or unknown."""
     if score is None:
         return "unknown"
-    if score < 40:
-        return "critical"
-    if score < 55:
-        return "weak"
-    if score < 70:
-        return "fair"
-    return "healthy"
+    band = next(b for b in health_bands() if b.low <= score < b.high)
+    return band.name.replace(" ", "-")
 
 
 def _fmt(value: float | None, digits: int = 0) -> str:
@@ -136,10 +134,10 @@ def timeline_svg(events: list[Any], start: date, end: date, width: int = 760) ->
     return Markup("".join(parts))
 
 
-def distribution_svg(bands: list[tuple[str, int]], width: int = 360) -> Markup:
+def distribution_svg(bands: list[tuple[str, int]], width: int = 420) -> Markup:
     """Accounts per health band as horizontal bars."""
     most = max([n for _, n in bands] + [1])
-    bar_h, left = 20, 110
+    bar_h, left = 20, 160
     parts = [
         f'<svg class="dist" viewBox="0 0 {width} {bar_h * len(bands) + 4}" width="{width}" '
         'role="img" aria-label="health distribution">'
@@ -147,7 +145,7 @@ def distribution_svg(bands: list[tuple[str, int]], width: int = 360) -> Markup:
     for i, (band, n) in enumerate(bands):
         y = 2 + i * bar_h
         w = (width - left - 40) * n / most
-        cls = band.split(" ")[0]
+        cls = band.split(" (")[0].replace(" ", "-")
         parts.append(f'<text x="0" y="{y + 14}" class="lane">{Markup.escape(band)}</text>')
         parts.append(
             f'<rect x="{left}" y="{y + 3}" width="{w:.1f}" height="{bar_h - 6}" class="bar {cls}"/>'
