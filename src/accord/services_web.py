@@ -242,6 +242,7 @@ class AccountView:
     window_start: date
     opportunities: list[dict[str, Any]] = field(default_factory=list)  # newest first
     extra: dict[str, Any] = field(default_factory=dict)
+    plan: dict[str, Any] | None = None  # the account plan's row, None when none is written
 
 
 def _rows(conn: sa.Connection, table: str, account_id: str) -> list[dict[str, Any]]:
@@ -391,6 +392,7 @@ def account_view(
                 "feedback",
                 "contacts",
                 "opportunities",
+                "account_plans",
             )
         }
         owner = account.values["owner_id"]
@@ -438,6 +440,7 @@ def account_view(
         opportunities=sorted(
             data["opportunities"], key=lambda o: (o["opened_on"], o["opportunity_id"]), reverse=True
         ),
+        plan=data["account_plans"][0] if data["account_plans"] else None,
     )
 
 
