@@ -194,7 +194,10 @@ def test_a_manager_sees_the_team(server: str, browser: Any) -> None:
 
 def test_a_seller_writes_an_objective_into_the_plan(server: str, browser: Any) -> None:
     page = _page(browser, server, "U2")
-    assert "What our unhealthy relationships cost us" in page.locator("[data-testid=costs]").inner_text()
+    assert (
+        "What our unhealthy relationships cost us"
+        in page.locator("[data-testid=costs]").inner_text()
+    )
     page.goto("/accounts/A2")
     assert "No plan yet." in page.locator("[data-testid=account-plan]").inner_text()
     page.click("text=Write one")

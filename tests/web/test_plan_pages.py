@@ -72,7 +72,9 @@ def test_no_plan_yet_is_a_call_to_action(client: TestClient) -> None:
         "we don&#39;t really know them</li><li>no plan written yet</li>"
     )
     people = page.text.split('data-testid="plan-people"', 1)[1].split("</table>", 1)[0]
-    assert '<tr data-contact="C1"><td>Dana Decider</td><td>COO</td><td>decision maker</td>' in people
+    assert (
+        '<tr data-contact="C1"><td>Dana Decider</td><td>COO</td><td>decision maker</td>' in people
+    )
     assert "0.14</td>\n        <td>no</td>" in people
     assert "0.30</td>\n        <td>yes</td>" in people  # Chris, known
 
@@ -178,9 +180,7 @@ def test_another_sellers_account_plan_is_404(client: TestClient, book: str) -> N
     assert "there is no account &#39;A1&#39; in the book" in page.text
     assert "Dana" not in page.text
     own = client.get("/accounts/A3/plan").text
-    written = client.post(
-        "/accounts/A1/plan", data={"csrf": csrf_of(own), "version": ""} | PLAN
-    )
+    written = client.post("/accounts/A1/plan", data={"csrf": csrf_of(own), "version": ""} | PLAN)
     assert written.status_code == 404
     assert _rows(book, "account_plans") == []
     signed_in(client, "U1")  # their manager sees it
@@ -194,7 +194,8 @@ def test_a_forged_form_is_403(client: TestClient, book: str) -> None:
     assert "CSRF check failed" in answer.text
     person = client.post("/accounts/A1/plan/people", data={"csrf": "", "contact_id": "C1"})
     assert person.status_code == 403
-    assert _rows(book, "account_plans") == [] and _rows(book, "plan_people") == []
+    assert _rows(book, "account_plans") == []
+    assert _rows(book, "plan_people") == []
     assert _audit(book) == []
 
 
