@@ -112,9 +112,7 @@ COST_TOP = 3
 """Accounts named behind each pattern of the portfolio's cost summary."""
 
 
-def scoped_costs(
-    diagnosis: Diagnosis, names: dict[str, str], top: int = COST_TOP
-) -> CostsReport:
+def scoped_costs(diagnosis: Diagnosis, names: dict[str, str], top: int = COST_TOP) -> CostsReport:
     """`costs_from_diagnosis` on the accounts of `names` only (account_id → name): the
     diagnosis stays book-wide (segment figures), the money is only the caller's."""
     ids = list(names)
