@@ -1,6 +1,7 @@
 """The read models behind the pages and the API's read endpoints, scoped like the ledger.
 
-* `portfolio` — the accounts a user may see, worst first, with health and top pattern;
+* `portfolio` — the accounts a user may see, worst first, with health and top pattern,
+  and what the unhealthy ones among them cost (`accord.services_costs`, by pattern);
 * `account_view` — one account: timeline, health and its facts, patterns, lifetime
   value, contacts with relationship strength, open commitments, audit trail;
 * `account_diagnosis` / `account_lifetime` — the same figures as JSON records.
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import polars as pl
 import sqlalchemy as sa
 
 from accord import services
@@ -29,6 +31,7 @@ from accord.errors import BadInputError
 from accord.health import Diagnosis, only_account
 from accord.health.bands import health_bands
 from accord.health.strength import strength
+from accord.services_costs import CostsReport, costs_from_diagnosis
 from accord.services_ledger import Row, get_row, row_version
 from accord.storage.access_state import audit_log
 from accord.storage.engines import dispose_all, engine_for
@@ -103,6 +106,29 @@ class Portfolio:
     segments: list[str]
     sellers: list[tuple[str, str]]  # (user_id, name) owning accounts in scope
     note: str | None = None
+    costs: CostsReport | None = None  # what the unhealthy accounts in view cost, by pattern
+
+
+COST_TOP = 3
+"""Accounts named behind each pattern of the portfolio's cost summary."""
+
+
+def scoped_costs(diagnosis: Diagnosis, names: dict[str, str], top: int = COST_TOP) -> CostsReport:
+    """`costs_from_diagnosis` on the accounts of `names` only (account_id → name): the
+    diagnosis stays book-wide (segment figures), the money is only the caller's."""
+    ids = list(names)
+    pick = pl.col("account_id").is_in(ids)
+    scoped = Diagnosis(
+        diagnosis.as_of,
+        diagnosis.accounts.filter(pick),
+        diagnosis.patterns.filter(pick),
+        diagnosis.sellers,
+    )
+    frame = pl.DataFrame(
+        {"account_id": ids, "name": list(names.values())},
+        schema={"account_id": pl.String, "name": pl.String},
+    )
+    return costs_from_diagnosis(scoped, frame, "pattern", top)
 
 
 def portfolio(
@@ -135,6 +161,7 @@ def portfolio(
     ]
     note = None
     records: dict[str, dict[str, Any]] = {}
+    costs = None
     if chosen:
         try:
             diagnosis = book_diagnosis(url=url, as_of=as_of)
@@ -142,6 +169,7 @@ def portfolio(
             records = {
                 rec["account_id"]: rec for rec in diagnosis.records() if rec["account_id"] in ids
             }
+            costs = scoped_costs(diagnosis, {r["account_id"]: r["name"] for r in chosen})
         except BadInputError as exc:
             note = str(exc)
     rows = [PortfolioRow(**r, record=records.get(r["account_id"])) for r in chosen]
@@ -157,7 +185,14 @@ def portfolio(
             if b.low <= r.score < b.high:
                 counts[f"{b.name} ({b.label})"] += 1
     return Portfolio(
-        as_of, rows[:PORTFOLIO_LIMIT], len(rows), list(counts.items()), segments, sellers, note
+        as_of,
+        rows[:PORTFOLIO_LIMIT],
+        len(rows),
+        list(counts.items()),
+        segments,
+        sellers,
+        note,
+        costs,
     )
 
 
@@ -199,6 +234,7 @@ class AccountView:
     window_start: date
     opportunities: list[dict[str, Any]] = field(default_factory=list)  # newest first
     extra: dict[str, Any] = field(default_factory=dict)
+    plan: dict[str, Any] | None = None  # the account plan's row, None when none is written
 
 
 def _rows(conn: sa.Connection, table: str, account_id: str) -> list[dict[str, Any]]:
@@ -348,6 +384,7 @@ def account_view(
                 "feedback",
                 "contacts",
                 "opportunities",
+                "account_plans",
             )
         }
         owner = account.values["owner_id"]
@@ -395,6 +432,7 @@ def account_view(
         opportunities=sorted(
             data["opportunities"], key=lambda o: (o["opened_on"], o["opportunity_id"]), reverse=True
         ),
+        plan=data["account_plans"][0] if data["account_plans"] else None,
     )
 
 

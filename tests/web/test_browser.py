@@ -190,3 +190,27 @@ def test_a_manager_sees_the_team(server: str, browser: Any) -> None:
     page.goto("/review?month=2026-03")
     _shot(page, "review")
     page.context.close()
+
+
+def test_a_seller_writes_an_objective_into_the_plan(server: str, browser: Any) -> None:
+    page = _page(browser, server, "U2")
+    assert (
+        "What our unhealthy relationships cost us"
+        in page.locator("[data-testid=costs]").inner_text()
+    )
+    page.goto("/accounts/A2")
+    assert "No plan yet." in page.locator("[data-testid=account-plan]").inner_text()
+    page.click("text=Write one")
+    page.wait_for_url(server + "/accounts/A2/plan?as_of=2026-04-15#plan")
+    form = page.locator("[data-testid=plan-form]")
+    form.locator("select[name=intent]").select_option("season")
+    form.locator("textarea[name=objectives]").fill("Win the spring restock")
+    form.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.locator("[data-testid=plan-objectives]").inner_text() == "Win the spring restock"
+    assert page.locator("[data-testid=plan-intent]").inner_text() == "season"
+    _shot(page, "plan")
+    page.goto("/accounts/A2")
+    assert "Win the spring restock" in page.locator("[data-testid=account-plan]").inner_text()
+    assert "objectives" in page.locator("[data-testid=audit]").inner_text()
+    page.context.close()

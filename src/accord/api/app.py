@@ -22,7 +22,15 @@ from accord.api import errors
 from accord.api.deps import BodyLimit
 from accord.api.routes import router as api_router
 from accord.storage.engines import dispose_all, engine_for
-from accord.web import agenda_view, auth, decision_view, pages, people_view, review_view
+from accord.web import (
+    agenda_view,
+    auth,
+    decision_view,
+    pages,
+    people_view,
+    plan_view,
+    review_view,
+)
 from accord.web.render import HERE, error_page
 
 MAX_BODY = 2 * 1024 * 1024
@@ -73,6 +81,7 @@ def create_app(
     app.include_router(review_view.router)
     app.include_router(decision_view.router)
     app.include_router(people_view.router)
+    app.include_router(plan_view.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     @app.get("/healthz", include_in_schema=False)

@@ -155,6 +155,47 @@ def distribution_svg(bands: list[tuple[str, int]], width: int = 420) -> Markup:
     return Markup("".join(parts))
 
 
+def _money(value: float | None) -> str:
+    return "unknown" if value is None else f"{value:,.0f}"
+
+
+def costs_svg(lines: list[dict[str, Any]], width: int = 460) -> Markup:
+    """Money lost (cost) and value ahead at risk per pattern, as paired horizontal bars;
+    an unknown figure is written "unknown", never drawn as a bar of 0."""
+    known = [x[k] for x in lines for k in ("cost", "at_risk") if x[k] is not None]
+    most = max([*known, 1.0])
+    bar_h, left, right = 12, 150, 110
+    row_h = 2 * bar_h + 8
+    height = row_h * len(lines) + 4
+    parts = [
+        f'<svg class="costs" viewBox="0 0 {width} {height}" width="{width}" role="img" '
+        f'aria-label="cost and value at risk per pattern, {len(lines)} patterns">'
+    ]
+    for i, line in enumerate(lines):
+        y = 2 + i * row_h
+        label = Markup.escape(str(line["key"]).replace("_", " "))
+        parts.append(f'<text x="0" y="{y + bar_h + 4}" class="lane">{label}</text>')
+        for j, name in enumerate(("cost", "at_risk")):
+            value = line[name]
+            top = y + j * (bar_h + 2)
+            w = 0.0 if value is None else (width - left - right) * value / most
+            if value is not None:
+                parts.append(
+                    f'<rect x="{left}" y="{top}" width="{w:.1f}" height="{bar_h}" '
+                    f'class="bar {name}"><title>{name.replace("_", " ")}</title></rect>'
+                )
+            parts.append(
+                f'<text x="{left + w + 4:.1f}" y="{top + bar_h - 2}" class="tick">'
+                f"{'lost' if name == 'cost' else 'at risk'} {_money(value)}</text>"
+            )
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+env.filters["money"] = _money
 env.globals.update(
-    sparkline=sparkline, timeline_svg=timeline_svg, distribution_svg=distribution_svg
+    sparkline=sparkline,
+    timeline_svg=timeline_svg,
+    distribution_svg=distribution_svg,
+    costs_svg=costs_svg,
 )
