@@ -3,6 +3,7 @@ left byte-for-byte as it was (checked by exporting before and after)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,7 @@ def _append(path: Path, line: str) -> None:
 
 
 # Each case: how to break the sample bundle, and the exact line of the report expected.
-CASES = {
+CASES: dict[str, tuple[Callable[[Path], object], str]] = {
     "missing required column": (
         lambda b: _replace(
             b / "touchpoints.csv",

@@ -18,7 +18,7 @@ from accord.clv import (
 )
 
 
-def _days(values: np.ndarray) -> np.ndarray:  # type: ignore[type-arg]
+def _days(values: np.ndarray) -> np.ndarray:
     return np.round(values * 7.0) / 7.0
 
 

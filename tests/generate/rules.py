@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -96,7 +97,7 @@ def load(folder: Path) -> dict[str, pl.DataFrame]:
     """Every CSV of a bundle, typed by the schema (truth.csv as text)."""
     out = {"truth": pl.read_csv(folder / "truth.csv", schema_overrides={"patterns": pl.String})}
     for table in GENERATED:
-        types = {c.name: KINDS.get(c.kind, pl.String) for c in table.columns}
+        types: dict[str, Any] = {c.name: KINDS.get(c.kind, pl.String) for c in table.columns}
         out[table.name] = pl.read_csv(folder / table.file, schema=types)
     return out
 
