@@ -21,7 +21,6 @@ import sqlalchemy as sa
 from accord.config import Settings
 from accord.domain.schema import BY_NAME
 from accord.errors import BundleError, NotFoundError, Problem
-from accord.health.strength import strength
 from accord.storage.database import make_engine, require_current
 from accord.storage.tables import LEDGER_TABLES
 
@@ -123,6 +122,8 @@ def _strengths(conn: sa.Connection, account_id: str, day: date, s: Settings) -> 
                 touches.setdefault((user_id, cid.strip()), []).append(
                     (age, direction != "outbound")
                 )
+    from accord.health.strength import strength  # (the health package is heavy to import)
+
     best: dict[str, float] = {}
     for (_, cid), found in touches.items():
         best[cid] = max(best.get(cid, 0.0), strength(found, s))
