@@ -89,11 +89,10 @@ def test_a_connection_where_every_decision_maker_is_weak() -> None:
 
 def test_check_ins_30_and_90_days_after_lost_or_no_decision() -> None:
     found = check_ins(_inputs(opportunities=_opportunities()), AS_OF, S)
-    # L lost on 05-31: day 30 is today; N no decision on 04-02: day 30 (05-02) is
-    # overdue and day 90 (07-01) within the week ahead
+    # L lost on 05-31: day 30 is today; N no decision on 04-02: day 90 (07-01) is
+    # within the week ahead, so it replaces the overdue day-30 check-in (05-02)
     assert _keys(found) == [
         ("A", "L:30", "2026-06-30"),
-        ("B", "N:30", "2026-05-02"),
         ("B", "N:90", "2026-07-01"),
     ]
     assert "not a pitch" in found["reason"][0]

@@ -115,6 +115,8 @@ def check_ins(inp: AgendaInputs, as_of: date, s: Settings) -> pl.DataFrame:
         )
         parts.append(part)
     frame = pl.concat(parts, how="vertical_relaxed") if parts else closed.clear()
+    # once the second check-in is on the agenda, the first (if still open) gives way to it
+    frame = frame.sort("after").unique("opportunity_id", keep="last", maintain_order=True)
     return _out(
         frame,
         account_id=C("account_id"),
