@@ -109,7 +109,7 @@ def import_bundle(
             report.warnings = loaded.warnings
             from accord.services_plans import check_bundle_rules
 
-            check_bundle_rules(engine, loaded.tables)  # rules across rows (issue 8)
+            check_bundle_rules(engine, loaded.tables, directory)  # rules across rows (issue 8)
             for item in loaded.tables:
                 done = 0
 

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import polars as pl
 import sqlalchemy as sa
 
+from accord.bundle.parse import ROW, read_file
 from accord.config import Settings
 from accord.domain.schema import BY_NAME
 from accord.errors import BundleError, NotFoundError, Problem
@@ -249,7 +251,7 @@ def row_rules(conn: sa.Connection, table: str, values: dict[str, Any]) -> dict[s
     return problems
 
 
-def check_bundle_rules(engine: sa.Engine, tables: list[Any]) -> None:
+def check_bundle_rules(engine: sa.Engine, tables: list[Any], directory: Path) -> None:
     """Refuse a bundle whose retrospectives name an open opportunity (in the bundle, or in
     the book when the bundle does not carry it): BundleError, nothing written."""
     frames = {t.table.name: t.frame for t in tables}
@@ -267,17 +269,22 @@ def check_bundle_rules(engine: sa.Engine, tables: list[Any]) -> None:
     if "opportunities" in frames:
         opps = frames["opportunities"].filter(pl.col("opportunity_id").is_in(wanted))
         stages.update(dict(zip(opps["opportunity_id"], opps["stage"], strict=True)))
+    still_open = {oid for oid in wanted if stages.get(oid) == "open"}
+    if not still_open:
+        return
+    # locate every offending row in the file, quoted line breaks and all
     spec = BY_NAME["retrospectives"]
+    parsed = read_file(spec, directory / spec.file)
+    rows = parsed.frame.filter(pl.col("opportunity_id").is_in(still_open))
     problems = [
         Problem(
             spec.file,
-            None,
+            parsed.line(int(r[ROW])),
             "opportunity_id",
-            f"the opportunity {oid!r} is still open: a retrospective is written once it is "
-            "won, lost or ended with no decision",
+            f"the opportunity {r['opportunity_id']!r} is still open: a retrospective is "
+            "written once it is won, lost or ended with no decision",
         )
-        for oid in sorted(wanted)
-        if stages.get(oid) == "open"
+        for r in rows.iter_rows(named=True)
     ]
     if problems:
         raise BundleError(problems, total=len(problems))

@@ -137,7 +137,8 @@ def _count(url: str, table: str) -> int:
         ),
         (
             lambda b: b.rows["opportunities"][0].update(stage="open", closed_on=""),
-            "the opportunity 'OP1' is still open: a retrospective is written once it is won",
+            "retrospectives.csv, line 2, column opportunity_id: the opportunity 'OP1' is still "
+            "open: a retrospective is written once it is won",
         ),
     ],
     ids=["unknown-account", "bad-intent", "retrospective-on-open"],
