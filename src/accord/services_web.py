@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from accord import services
 from accord.access import Principal, scoped_account_ids
 from accord.audit import AuditEntry, account_trail
+from accord.config import Settings
 from accord.domain.schema import BY_NAME
 from accord.errors import BadInputError
 from accord.health import Diagnosis, only_account
@@ -39,7 +40,7 @@ from accord.storage.tables import LEDGER_TABLES
 
 CACHE_SECONDS = 120.0
 PORTFOLIO_LIMIT = 300
-_cache: dict[tuple[str, date], tuple[int, float, Diagnosis]] = {}
+_cache: dict[tuple[str, date, Settings], tuple[int, float, Diagnosis]] = {}
 _lock = threading.Lock()
 _T = LEDGER_TABLES
 
@@ -55,13 +56,14 @@ def _stamp(url: str | None) -> int:
 
 def book_diagnosis(*, url: str | None, as_of: date) -> Diagnosis:
     """The whole book's diagnosis as of a date, from the cache when the book has not changed."""
-    key = (str(engine_for(url).url), as_of)
+    settings = services.load_config()  # the team's weights and thresholds ($ACCORD_CONFIG)
+    key = (str(engine_for(url).url), as_of, settings)
     stamp = _stamp(url)
     with _lock:
         hit = _cache.get(key)
         if hit is not None and hit[0] == stamp and time.monotonic() - hit[1] < CACHE_SECONDS:
             return hit[2]
-    result = services.diagnose(url=url, as_of=as_of)
+    result = services.diagnose(url=url, as_of=as_of, settings=settings)
     with _lock:
         _cache[key] = (stamp, time.monotonic(), result)
     return result

@@ -37,3 +37,16 @@ def test_both_forms_of_the_series_agree_where_both_work() -> None:
     c = a + b + x - 1.0
     direct = c / (a - 1.0) * (1.0 - np.power(1.0 - z, r + x) * hyp2f1(r + x, b + x, c, z))
     np.testing.assert_allclose(_expected_y(r, alpha, a, b, x, T, t), direct, rtol=1e-9)
+
+
+def test_a_plus_b_of_one_is_the_limit_of_its_neighbours() -> None:
+    """a + b = 1 with no repeat purchase puts 2F1 on its pole c = 0, which c · (1 − 2F1)
+    removes: the prediction there is finite, warning-free, and between its neighbours'."""
+    x, T, t = np.array([0.0]), np.array([40.0]), np.array([52.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        at = _expected_y(0.5, 5.0, 0.4, 0.6, x, T, t)[0]
+    below = _expected_y(0.5, 5.0, 0.4, 0.6 - 1e-4, x, T, t)[0]
+    above = _expected_y(0.5, 5.0, 0.4, 0.6 + 1e-4, x, T, t)[0]
+    assert np.isfinite(at)
+    assert min(below, above) - 1e-6 <= at <= max(below, above) + 1e-6

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from fastapi.testclient import TestClient
 
 from accord import services
@@ -87,3 +90,21 @@ def test_the_portfolio_shows_distribution_and_filters(client: TestClient) -> Non
     assert "Birch &amp; Sons" in page.text
     assert "Acme Tools" not in page.text
     assert "1 account in your view" in page.text
+
+
+def test_the_portfolio_judges_with_the_teams_settings(
+    client: TestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """$ACCORD_CONFIG holds the team's thresholds: the web app judges with them too."""
+    config = tmp_path / "team.toml"
+    config.write_text("[general]\nhealthy_from = 95\n")
+    monkeypatch.setenv("ACCORD_CONFIG", str(config))
+    signed_in(client, "U9")
+    page = client.get("/", params={"segment": "enterprise"})
+    assert page.status_code == 200
+    assert "Acme Tools" in page.text
+    # Acme scores 89: healthy by the default line of 70, not by the team's line of 95
+    assert '<span class="sev info">healthy</span>' not in page.text
+    monkeypatch.delenv("ACCORD_CONFIG")  # the cache is kept per settings
+    page = client.get("/", params={"segment": "enterprise"})
+    assert '<span class="sev info">healthy</span>' in page.text

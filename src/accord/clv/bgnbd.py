@@ -239,6 +239,9 @@ def _expected_y(
     x, T, t = np.broadcast_arrays(*(np.asarray(v, dtype=np.float64) for v in (x, T, t)))
     z = t / (alpha + T + t)
     c = a + b + x - 1.0
+    # c = 0 (a + b = 1, no repeat purchase) is a pole of 2F1 that c · (1 − 2F1) removes:
+    # step just beside it, as for a = 1
+    c = np.where(np.abs(c) < 1e-7, 1e-7, c)
     with np.errstate(over="ignore", invalid="ignore"):
         g = np.power(1.0 - z, a - 1.0) * _hyp2f1(a + b - 1.0 - r, a - 1.0, c, z)
     bad = ~np.isfinite(g)
