@@ -147,6 +147,15 @@ def _sqlite_values(table: Table, frame: pl.DataFrame) -> pl.DataFrame:
 class _Writer:
     """The upsert both backends share: counts, index rebuilds; subclasses move the rows."""
 
+    def known_keys(self, table: str, column: str, candidates: list[str]) -> set[str]:
+        """A one-column key is a composite key of one: `known_rows` answers both."""
+        return {row[0] for row in self.known_rows(table, (column,), [(c,) for c in candidates])}
+
+    def known_rows(
+        self, table: str, columns: tuple[str, ...], candidates: list[tuple[str, ...]]
+    ) -> set[tuple[str, ...]]:
+        raise NotImplementedError
+
     def _count(self, table: str) -> int:
         raise NotImplementedError
 
@@ -206,16 +215,6 @@ class _SqliteWriter(_Writer):
     def _create_indexes(self, indexes: list[sa.Index]) -> None:
         for index in indexes:
             self._cur.execute(str(sa.schema.CreateIndex(index).compile(dialect=self._dialect)))
-
-    def known_keys(self, table: str, column: str, candidates: list[str]) -> set[str]:
-        keys = pa.table({"k": pa.array(candidates, pa.string())})
-        self._cur.adbc_ingest("_accord_keys", keys, mode="replace", temporary=True)
-        self._cur.execute(
-            f'SELECT k FROM temp._accord_keys WHERE k IN (SELECT "{column}" FROM "{table}")'
-        )
-        found = {str(row[0]) for row in self._cur.fetchall()}
-        self._cur.execute("DROP TABLE temp._accord_keys")
-        return found
 
     def known_rows(
         self, table: str, columns: tuple[str, ...], candidates: list[tuple[str, ...]]
@@ -278,14 +277,6 @@ class _PostgresWriter(_Writer):
         for index in indexes:
             index.create(self._conn)
         self._conn.exec_driver_sql("SET CONSTRAINTS ALL DEFERRED")
-
-    def known_keys(self, table: str, column: str, candidates: list[str]) -> set[str]:
-        col = LEDGER_TABLES[table].c[column]
-        found: set[str] = set()
-        for start in range(0, len(candidates), _LOOKUP_CHUNK):
-            chunk = candidates[start : start + _LOOKUP_CHUNK]
-            found.update(self._conn.execute(sa.select(col).where(col.in_(chunk))).scalars())
-        return found
 
     def known_rows(
         self, table: str, columns: tuple[str, ...], candidates: list[tuple[str, ...]]
