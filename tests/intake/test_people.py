@@ -21,7 +21,7 @@ def _snapshot(url: str) -> dict[str, list[tuple[object, ...]]]:
             names = [
                 n
                 for n in sa.inspect(conn).get_table_names()
-                if n not in ("alembic_version", "intake_journal", "audit_log")
+                if n not in ("alembic_version", "intake_journal", "audit_log", "ledger_changes")
             ]
             return {
                 n: sorted(tuple(map(str, r)) for r in conn.exec_driver_sql(f'SELECT * FROM "{n}"'))

@@ -16,6 +16,7 @@ once. Only the columns listed in `COLUMNS` are read.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -148,8 +149,14 @@ def _no_decimals(table: pa.Table) -> pa.Table:
 
 
 @contextmanager
-def open_ledger(url: str, *, tables: tuple[str, ...] | None = None) -> Iterator[Ledger]:
-    """The ledger at `url`, ready for Ibis queries; closed on exit."""
+def open_ledger(
+    url: str, *, tables: tuple[str, ...] | None = None, mirror: bool = True
+) -> Iterator[Ledger]:
+    """The ledger at `url`, ready for Ibis queries; closed on exit.
+
+    On SQLite the queries run on the columnar copy beside the file (`mirror`),
+    brought up to date first; with `mirror=False`, or when the copy cannot be
+    used, on the tables read afresh as Arrow."""
     parsed = sa.engine.make_url(url)
     names = tables or tuple(COLUMNS)
     if parsed.get_backend_name() == "postgresql":
@@ -168,6 +175,15 @@ def open_ledger(url: str, *, tables: tuple[str, ...] | None = None) -> Iterator[
     if parsed.get_backend_name() != "sqlite" or not parsed.database:
         raise BadInputError(f"cannot run analytics on {url!r}: use sqlite:///PATH or postgresql://")
     path = Path(parsed.database)
+    if not path.exists():
+        raise BadInputError(f"there is no database at {path}: run `accord init` first")
+    from accord.analytics.mirror import open_mirror
+
+    with open_mirror(path, names) if mirror else contextlib.nullcontext() as copy:
+        if copy is not None:
+            views = {n: ibis.table(_schema(n), name=n) for n in names}
+            yield Ledger(ibis.duckdb.from_connection(copy), "duckdb", views)
+            return
     duck = ibis.duckdb.connect()
     try:
         raw = duck.con
@@ -181,6 +197,15 @@ def open_ledger(url: str, *, tables: tuple[str, ...] | None = None) -> Iterator[
         yield Ledger(duck, "duckdb", bound)
     finally:
         duck.disconnect()
+
+
+def _schema(name: str) -> ibis.Schema:
+    """The typed columns of one table as the analysis sees them (`typed_columns`)."""
+    fields = {
+        "day" if kind == "ts" else col: _ARROW.get(kind, pa.date32())
+        for col, kind in COLUMNS[name].items()
+    }
+    return ibis.Schema.from_pyarrow(pa.schema(list(fields.items())))
 
 
 def _postgres_table(con: Any, name: str) -> ir.Table:
@@ -198,14 +223,17 @@ _PROBE = {"t": "'x'", "i": "0", "f": "0.0", "d": "'1970-01-01'", "ts": "'1970-01
 _CAST = {"i": "INTEGER", "f": "REAL", "b": "INTEGER"}
 
 
-def _sqlite_select(name: str) -> str:
-    """The query for one table, led by a row of the right types.
+def sqlite_select(name: str, *, with_rowid: bool = False, where: tuple[str, ...] = ("",)) -> str:
+    """The query for one table (its rows matching any of `where`, each once when the
+    conditions are disjoint), led by a row of the right types.
 
     ADBC's SQLite driver infers each column's type from the first rows and
     refuses a later change; a leading row of typed literals (dropped after)
     keeps a column that starts with blanks from being taken for integers.
+    Conditions are queried apart and glued with UNION ALL: SQLite plans
+    `rowid > n` and `rowid IN (…)` as lookups apiece, but their OR as a scan.
     """
-    parts = []
+    parts = ["rowid"] if with_rowid else []
     for col, kind in COLUMNS[name].items():
         if kind == "ts":
             parts.append(f'substr("{col}", 1, 10)')
@@ -214,11 +242,13 @@ def _sqlite_select(name: str) -> str:
         else:
             parts.append(f'"{col}"')
     query = f'SELECT {", ".join(parts)} FROM "{name}"'
-    first = ", ".join(_PROBE[kind] for kind in COLUMNS[name].values())
-    return f"SELECT {first} UNION ALL {query}"
+    probes = ["0"] if with_rowid else []
+    first = ", ".join(probes + [_PROBE[kind] for kind in COLUMNS[name].values()])
+    selects = [f"{query} WHERE {w}" if w else query for w in where]
+    return f"SELECT {first} UNION ALL " + " UNION ALL ".join(selects)
 
 
-def _typed(name: str, raw: pa.Table) -> pa.Table:
+def typed_columns(name: str, raw: pa.Table) -> pa.Table:
     """SQLite's text dates and 0/1 flags as Arrow dates and booleans, every column typed."""
     arrays: list[pa.Array] = []
     names: list[str] = []
@@ -239,7 +269,7 @@ def _typed(name: str, raw: pa.Table) -> pa.Table:
 def _read_adbc(path: Path, name: str) -> pa.Table:
     with adbc.connect(str(path), autocommit=True) as con, con.cursor() as cur:
         cur.execute("PRAGMA busy_timeout = 10000")
-        cur.execute(_sqlite_select(name))
+        cur.execute(sqlite_select(name))
         table: pa.Table = cur.fetch_arrow_table()
     return table.slice(1)
 
@@ -250,4 +280,4 @@ def read_sqlite(path: Path, names: tuple[str, ...], *, workers: int = 2) -> dict
         raise BadInputError(f"there is no database at {path}: run `accord init` first")
     with ThreadPoolExecutor(max_workers=workers) as pool:
         raw = dict(zip(names, pool.map(lambda n: _read_adbc(path, n), names), strict=True))
-    return {name: _typed(name, table) for name, table in raw.items()}
+    return {name: typed_columns(name, table) for name, table in raw.items()}

@@ -85,6 +85,7 @@ def open_writer(engine: sa.Engine) -> Iterator[BulkWriter]:
     try:
         for pragma in (
             "busy_timeout = 30000",
+            "synchronous = NORMAL",
             "foreign_keys = OFF",
             "ignore_check_constraints = ON",
             "temp_store = MEMORY",  # the staging tables

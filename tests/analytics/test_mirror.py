@@ -1,0 +1,221 @@
+"""The columnar copy beside a SQLite ledger: built once, kept current by every writer,
+rebuilt when it might not match, skipped when it cannot be used."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from accord import services
+from accord.analytics import COLUMNS, account_features, open_ledger, read_sqlite
+from accord.analytics.mirror import mirror_path, open_mirror
+from accord.config import Settings
+from accord.storage.change_log import LOGGED_TABLES, trigger_names
+from tests.conftest import SAMPLE_BOOK
+
+NAMES = tuple(COLUMNS)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    path = tmp_path / "book.db"
+    services.init_database(url=f"sqlite:///{path}")
+    services.import_bundle(url=f"sqlite:///{path}", directory=SAMPLE_BOOK)
+    return path
+
+
+def _sorted(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.sort(frame.columns, nulls_last=True)
+
+
+def _copy_of(db: Path) -> dict[str, pl.DataFrame]:
+    """Each table as the analysis sees it through the copy."""
+    with open_mirror(db, NAMES) as con:
+        assert con is not None
+        out = {}
+        for name in NAMES:
+            frame = pl.from_arrow(con.sql(f'SELECT * FROM "{name}"').to_arrow_table())
+            assert isinstance(frame, pl.DataFrame)
+            out[name] = _sorted(frame)
+        return out
+
+
+def _ledger_of(db: Path) -> dict[str, pl.DataFrame]:
+    """Each table read afresh from SQLite."""
+    out = {}
+    for name, table in read_sqlite(db, NAMES).items():
+        frame = pl.from_arrow(table)
+        assert isinstance(frame, pl.DataFrame)
+        out[name] = _sorted(frame)
+    return out
+
+
+def _assert_current(db: Path) -> None:
+    copy, ledger = _copy_of(db), _ledger_of(db)
+    for name in NAMES:
+        assert copy[name].equals(ledger[name]), name
+
+
+def _sql(db: Path, *statements: str) -> None:
+    con = sqlite3.connect(db)
+    with con:
+        for statement in statements:
+            con.execute(statement)
+    con.close()
+
+
+def _log_size(db: Path) -> int:
+    con = sqlite3.connect(db)
+    (n,) = con.execute("SELECT count(*) FROM ledger_changes").fetchone()
+    con.close()
+    return int(n)
+
+
+def test_every_mirrored_table_logs_its_updates_and_deletes(db: Path) -> None:
+    assert LOGGED_TABLES == NAMES
+    con = sqlite3.connect(db)
+    triggers = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='trigger'")}
+    con.close()
+    assert triggers == {name for table in LOGGED_TABLES for name in trigger_names(table)}
+
+
+def test_the_first_analysis_builds_the_copy(db: Path) -> None:
+    assert not mirror_path(db).exists()
+    _assert_current(db)
+    assert mirror_path(db).exists()
+    assert _copy_of(db)["touchpoints"].height == 4
+
+
+def test_updates_deletes_and_inserts_by_any_writer_reach_the_copy(db: Path) -> None:
+    _copy_of(db)  # built
+    _sql(
+        db,
+        "UPDATE touchpoints SET direction = 'outbound' WHERE touchpoint_id = 'T1'",
+        "DELETE FROM invoices WHERE invoice_id = (SELECT min(invoice_id) FROM invoices)",
+        "INSERT INTO feedback (feedback_id, account_id, received_on, kind, score) "
+        "VALUES ('F99', 'A2', '2026-03-01', 'nps', 3)",
+    )
+    assert _log_size(db) == 2  # the update and the delete; the insert needs no entry
+    _assert_current(db)
+    copy = _copy_of(db)
+    assert copy["feedback"].filter(pl.col("feedback_id") == "F99")["score"].to_list() == [3.0]
+    assert _log_size(db) == 0  # pruned once the copy has seen it
+
+
+def test_a_reused_rowid_is_not_mistaken_for_a_known_row(db: Path) -> None:
+    """Deleting the newest row lets SQLite give its rowid to the next insert."""
+    _copy_of(db)
+    _sql(
+        db,
+        "DELETE FROM touchpoints WHERE rowid = (SELECT max(rowid) FROM touchpoints)",
+        "INSERT INTO touchpoints (touchpoint_id, account_id, occurred_at, channel, direction, "
+        "purpose) VALUES ('T99', 'A3', '2026-04-01 09:00:00.000000', 'call', 'inbound', 'support')",
+    )
+    _assert_current(db)
+    assert _copy_of(db)["touchpoints"].height == 4
+
+
+def test_a_reimport_with_changed_rows_reaches_the_copy(db: Path, bundle: Path) -> None:
+    _copy_of(db)
+    path = bundle / "touchpoints.csv"
+    path.write_text(
+        path.read_text().replace(
+            "T1,A1,2026-01-05T10:00:00,meeting,mutual", "T1,A1,2026-01-05T10:00:00,meeting,inbound"
+        )
+    )
+    report = services.import_bundle(url=f"sqlite:///{db}", directory=bundle)
+    assert report.changed == 1
+    _assert_current(db)
+    directions = _copy_of(db)["touchpoints"].filter(pl.col("day") == date(2026, 1, 5))
+    assert directions["direction"].to_list() == ["inbound"]
+
+
+def test_a_replaced_database_file_is_copied_afresh(db: Path, tmp_path: Path) -> None:
+    before = tmp_path / "before.db"
+    shutil.copy(db, before)
+    _copy_of(db)
+    _sql(db, "UPDATE touchpoints SET direction = 'outbound' WHERE touchpoint_id = 'T1'")
+    _copy_of(db)  # has seen the update (and pruned its log entry)
+    # Restore the old file under the same name: a new file, whose changes were never logged.
+    shutil.copy(before, tmp_path / "restored.db")
+    (tmp_path / "restored.db").replace(db)
+    _assert_current(db)
+    t1 = _copy_of(db)["touchpoints"].filter(pl.col("day") == date(2026, 1, 5))
+    assert t1["direction"].to_list() == ["mutual"]
+
+
+def test_a_log_pruned_past_the_copy_rebuilds_it(db: Path) -> None:
+    _copy_of(db)
+    _sql(db, "UPDATE orders SET amount = amount + 1")
+    _sql(db, "DELETE FROM ledger_changes")  # as if another copy had pruned it
+    _assert_current(db)
+
+
+def test_a_copy_that_disagrees_with_sqlite_is_rebuilt(db: Path) -> None:
+    _copy_of(db)
+    con = duckdb.connect(str(mirror_path(db)))
+    con.execute('UPDATE ledger."orders" SET _rowid = _rowid + 1000')  # damaged behind our back
+    con.close()
+    _assert_current(db)
+
+
+def test_a_damaged_copy_file_is_started_afresh(db: Path) -> None:
+    mirror_path(db).write_bytes(b"not a duckdb file" * 100)
+    _assert_current(db)
+
+
+def test_a_copy_held_by_another_process_is_skipped(db: Path) -> None:
+    _copy_of(db)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, sys; c = duckdb.connect({str(mirror_path(db))!r}); "
+            "print('held', flush=True); sys.stdin.read()",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "held"
+        with open_mirror(db, NAMES) as con:
+            assert con is None
+        url = f"sqlite:///{db}"
+        day = date(2026, 6, 30)
+        with open_ledger(url) as ledger:  # falls back to reading SQLite
+            held = pl.from_arrow(ledger.to_arrow(account_features(ledger, day, Settings())))
+    finally:
+        holder.communicate("")
+    with open_ledger(url) as ledger:
+        free = pl.from_arrow(ledger.to_arrow(account_features(ledger, day, Settings())))
+    assert isinstance(held, pl.DataFrame)
+    assert isinstance(free, pl.DataFrame)
+    assert held.sort("account_id").equals(free.sort("account_id"))
+
+
+def test_features_from_the_copy_equal_features_read_afresh(tmp_path: Path) -> None:
+    bundle, path = tmp_path / "gen", tmp_path / "gen.db"
+    services.generate_bundle(directory=bundle, accounts=300, seed=4)
+    url = f"sqlite:///{path}"
+    services.init_database(url=url)
+    services.import_bundle(url=url, directory=bundle)
+    day = date(2026, 6, 30)
+    results = []
+    for mirror in (True, False, True):  # build, afresh, then current
+        with open_ledger(url, mirror=mirror) as ledger:
+            frame = pl.from_arrow(ledger.to_arrow(account_features(ledger, day, Settings())))
+        assert isinstance(frame, pl.DataFrame)
+        results.append(frame.sort("account_id"))
+    assert results[0].height == 300
+    assert results[0].equals(results[1])
+    assert results[2].equals(results[1])
