@@ -13,6 +13,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -510,7 +511,11 @@ def person_erase(*, url: str | None, email: str, principal: Principal | None = N
                 contacts=contacts,
                 entry_id=result.entry_id,
             )
-            return result
+        if engine.dialect.name == "sqlite" and engine.url.database:
+            from accord.analytics.mirror import discard_copy
+
+            discard_copy(Path(engine.url.database))  # it may hold the erased values
+        return result
     finally:
         engine.dispose()
 

@@ -94,6 +94,15 @@ def open_mirror(db: Path, names: tuple[str, ...]) -> Iterator[duckdb.DuckDBPyCon
             con.close()
 
 
+def discard_copy(db: Path) -> None:
+    """Delete the copy of `db` (the next analysis builds it afresh): after an erasure,
+    so that no earlier value of an erased row is left in its file."""
+    path = mirror_path(db)
+    with _lock_for(path):
+        for leftover in (path, path.with_name(path.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+
+
 def refresh(con: duckdb.DuckDBPyConnection, db: Path, names: tuple[str, ...]) -> None:
     """Bring the copy of each table in `names` up to date with `db`, then prune the log."""
     layout = _layout(db)
@@ -112,12 +121,12 @@ def refresh(con: duckdb.DuckDBPyConnection, db: Path, names: tuple[str, ...]) ->
         state, seen = known.get(name, (None, None))
         usable = state is not None and seen == layout and state.seq >= first_kept - 1
         since[name] = state if usable else None
-    # Full builds read whole tables: two at a time, as SQLite reads one per core.
+    # Full builds read whole tables: two at a time, as SQLite reads one per core; each
+    # table is written to the copy while the next ones are being read.
     with ThreadPoolExecutor(max_workers=2) as pool:
-        deltas = list(pool.map(lambda n: _read_delta(db, n, since[n]), names))
-    for delta in deltas:
-        if not _apply(con, delta, layout):  # disagrees after catching up: start over
-            _apply(con, _read_delta(db, delta.name, None), layout)
+        for delta in pool.map(lambda n: _read_delta(db, n, since[n]), names):
+            if not _apply(con, delta, layout):  # disagrees after catching up: start over
+                _apply(con, _read_delta(db, delta.name, None), layout)
     _prune_log(db, con)
 
 
