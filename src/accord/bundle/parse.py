@@ -150,7 +150,7 @@ def read_file(table: Table, path: Path) -> ParsedFile:
     """
     data = path.read_bytes().removeprefix(b"\xef\xbb\xbf")
     end = data.find(b"\n")
-    if not data.strip():  # _decode words the problem
+    if not data or data.isspace():  # _decode words the problem
         return _fatal(table, path, _decode(table, path, data)[1])
     try:
         first_line = (data if end < 0 else data[:end]).decode("utf-8").rstrip("\r")

@@ -17,7 +17,9 @@ nothing and the counts say so.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -145,6 +147,24 @@ def _sqlite_values(table: Table, frame: pl.DataFrame) -> pl.DataFrame:
     return frame.select(exprs)
 
 
+def _arrow_chunks(table: Table, frame: pl.DataFrame) -> Iterator[pa.Table]:
+    """The frame in SQLite's values, chunk by chunk; each chunk is converted on another
+    thread while SQLite takes the one before (both release the GIL)."""
+    slices = frame.iter_slices(_WRITE_CHUNK)
+
+    def convert(chunk: pl.DataFrame) -> pa.Table:
+        return _sqlite_values(table, chunk).to_arrow()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        ahead = [pool.submit(convert, chunk) for chunk in itertools.islice(slices, 2)]
+        while ahead:  # at most two chunks converted ahead: memory stays bounded
+            done = ahead.pop(0).result()
+            following = next(slices, None)
+            if following is not None:
+                ahead.append(pool.submit(convert, following))
+            yield done
+
+
 class _Writer:
     """The upsert both backends share: counts, index rebuilds; subclasses move the rows."""
 
@@ -246,14 +266,14 @@ class _SqliteWriter(_Writer):
         # An empty table takes the rows as they are (keys are unique: the importer checked);
         # otherwise they are staged and merged.
         staging = f"_accord_stage_{table.name}"
-        for i, chunk in enumerate(_sqlite_values(table, frame).iter_slices(_WRITE_CHUNK)):
+        for i, chunk in enumerate(_arrow_chunks(table, frame)):
             if into_empty:
-                self._cur.adbc_ingest(table.name, chunk.to_arrow(), mode="append")
+                self._cur.adbc_ingest(table.name, chunk, mode="append")
             else:
                 mode = "create" if i == 0 else "append"
-                self._cur.adbc_ingest(staging, chunk.to_arrow(), mode=mode, temporary=True)
+                self._cur.adbc_ingest(staging, chunk, mode=mode, temporary=True)
             if on_rows:
-                on_rows(chunk.height)
+                on_rows(chunk.num_rows)
         if into_empty:
             return frame.height
         self._cur.execute(_merge_sql(table, f'temp."{staging}"', update_columns, "IS NOT"))
