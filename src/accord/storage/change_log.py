@@ -29,24 +29,8 @@ ledger_changes = sa.Table(
     sqlite_autoincrement=True,
 )
 
-LOGGED_TABLES = (
-    "accounts",
-    "contacts",
-    "touchpoints",
-    "opportunities",
-    "value_plans",
-    "value_checks",
-    "orders",
-    "order_lines",
-    "products",
-    "invoices",
-    "commitments",
-    "service_log",
-    "feedback",
-)
-"""The tables the analytics read (and so mirror); a test keeps it equal to theirs."""
-
 
 def trigger_names(table: str) -> tuple[str, str]:
-    """The names of `table`'s update and delete triggers (migration 0008 creates them)."""
+    """The names of `table`'s update and delete triggers: migration 0008 creates them on
+    every table the analytics read (`accord.analytics.COLUMNS`; a test keeps them equal)."""
     return f"ledger_changes_{table}_update", f"ledger_changes_{table}_delete"
