@@ -31,7 +31,6 @@ import json
 import os
 import threading
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +41,7 @@ import duckdb
 import pyarrow as pa
 
 from accord.analytics.backend import COLUMNS, sqlite_select, typed_columns
+from accord.prefetch import prefetched
 
 _FORMAT = 1  # bump when the copy's own layout changes
 _SCHEMA = "ledger"  # the copied tables; unqualified names are the analysis views
@@ -122,11 +122,10 @@ def refresh(con: duckdb.DuckDBPyConnection, db: Path, names: tuple[str, ...]) ->
         usable = state is not None and seen == layout and state.seq >= first_kept - 1
         since[name] = state if usable else None
     # Full builds read whole tables: two at a time, as SQLite reads one per core; each
-    # table is written to the copy while the next ones are being read.
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        for delta in pool.map(lambda n: _read_delta(db, n, since[n]), names):
-            if not _apply(con, delta, layout):  # disagrees after catching up: start over
-                _apply(con, _read_delta(db, delta.name, None), layout)
+    # table is written to the copy while the next two are read (no more: memory).
+    for delta in prefetched(lambda n: _read_delta(db, n, since[n]), names, threads=2):
+        if not _apply(con, delta, layout):  # disagrees after catching up: start over
+            _apply(con, _read_delta(db, delta.name, None), layout)
     _prune_log(db, con)
 
 

@@ -17,9 +17,7 @@ nothing and the counts say so.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -31,6 +29,7 @@ import sqlalchemy as sa
 
 from accord.domain.schema import BY_NAME, Kind, Table
 from accord.errors import StorageError
+from accord.prefetch import prefetched
 from accord.storage.tables import LEDGER_TABLES
 
 _LOOKUP_CHUNK = 5000
@@ -149,20 +148,12 @@ def _sqlite_values(table: Table, frame: pl.DataFrame) -> pl.DataFrame:
 
 def _arrow_chunks(table: Table, frame: pl.DataFrame) -> Iterator[pa.Table]:
     """The frame in SQLite's values, chunk by chunk; each chunk is converted on another
-    thread while SQLite takes the one before (both release the GIL)."""
-    slices = frame.iter_slices(_WRITE_CHUNK)
+    thread while SQLite takes the one before."""
 
     def convert(chunk: pl.DataFrame) -> pa.Table:
         return _sqlite_values(table, chunk).to_arrow()
 
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        ahead = [pool.submit(convert, chunk) for chunk in itertools.islice(slices, 2)]
-        while ahead:  # at most two chunks converted ahead: memory stays bounded
-            done = ahead.pop(0).result()
-            following = next(slices, None)
-            if following is not None:
-                ahead.append(pool.submit(convert, following))
-            yield done
+    return prefetched(convert, frame.iter_slices(_WRITE_CHUNK), threads=1)
 
 
 class _Writer:
