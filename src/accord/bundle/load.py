@@ -14,7 +14,7 @@ from pathlib import Path
 
 import polars as pl
 
-from accord.bundle.parse import ROW, ParsedFile, read_file
+from accord.bundle.parse import ROW, ParsedFile, physical_line, read_file
 from accord.domain.schema import LEDGER, Kind, Table
 from accord.errors import BundleError, Problem
 
@@ -94,7 +94,9 @@ def load_bundle(
     all_rows: dict[str, pl.DataFrame] = {}
     rows_port: KnownRows = known_rows or (lambda _table, _columns, _candidates: set())
     fatal: list[Problem] = []
-    row_problems: list[tuple[ParsedFile, pl.DataFrame]] = []
+    # Per file: its name, record → line map and first problems (not the file itself:
+    # a big file's frames are let go as soon as its rows are loaded).
+    row_problems: list[tuple[str, dict[int, int] | None, pl.DataFrame]] = []
     for table in LEDGER:
         path = directory / table.file
         if not path.is_file():
@@ -114,7 +116,11 @@ def load_bundle(
             ]
         ).sort(ROW, "column")
         bad_rows = problems.get_column(ROW).unique()
-        good = parsed.frame.filter(~pl.col(ROW).is_in(bad_rows.implode()))
+        good = (
+            parsed.frame
+            if bad_rows.is_empty()
+            else parsed.frame.filter(~pl.col(ROW).is_in(bad_rows.implode()))
+        )
         if len(table.key) == 1:
             valid_keys[table.name] = good.get_column(table.key[0])
             all_keys[table.name] = parsed.frame.get_column(table.key[0]).drop_nulls()
@@ -122,14 +128,15 @@ def load_bundle(
             key = list(table.key)
             valid_rows[table.name] = good.select(key)
             all_rows[table.name] = parsed.frame.select(key).drop_nulls()
-        row_problems.append((parsed, problems))
+        row_problems.append((table.file, parsed.line_of, problems))
         result.tables.append(_loaded(parsed, good, problems))
+        del parsed, good
     all_problems = fatal + [
-        Problem(parsed.table.file, parsed.line(r), c, m)
-        for parsed, frame in row_problems
+        Problem(file, physical_line(line_of, r), c, m)
+        for file, line_of, frame in row_problems
         for r, c, m in frame.head(MAX_PROBLEMS_SHOWN).iter_rows()
     ]
-    result.problem_count = len(fatal) + sum(f.height for _, f in row_problems)
+    result.problem_count = len(fatal) + sum(f.height for _, _, f in row_problems)
     result.problems = all_problems[:MAX_PROBLEMS_SHOWN]
     if fatal or (result.problem_count and not skip_invalid):
         raise BundleError(result.problems, total=result.problem_count)

@@ -49,9 +49,14 @@ class ParsedFile:
 
     def line(self, row: int) -> int:
         """The 1-based line of a record (the header is line 1)."""
-        if self.line_of is not None and row in self.line_of:
-            return self.line_of[row]
-        return row + 2
+        return physical_line(self.line_of, row)
+
+
+def physical_line(line_of: dict[int, int] | None, row: int) -> int:
+    """The 1-based line of record `row`, given a file's record → line map (if it has one)."""
+    if line_of is not None and row in line_of:
+        return line_of[row]
+    return row + 2
 
 
 def _empty_problems() -> pl.DataFrame:
