@@ -55,7 +55,7 @@ def _tagged(tags: ir.StringValue, words: tuple[str, ...]) -> ir.BooleanValue:
 
 def _n(cond: ir.BooleanValue) -> ir.IntegerScalar:
     """How many rows satisfy `cond`."""
-    return ibis.ifelse(cond, 1, 0).sum().cast("int64")
+    return cond.sum().fill_null(0).cast("int64")
 
 
 def _in(col: ir.Value, values: tuple[str, ...]) -> ir.BooleanValue:
@@ -147,8 +147,43 @@ def account_features(ledger: Ledger, as_of: date, settings: Settings) -> ir.Tabl
         other_listed=ow.listed.sum(where=~ow.quarter_end),
     )
 
-    # -- run-up to orders and follow-up after them -----------------------------------------
-    cycle = _cycle(acc, tp.filter(in_window(tp.day)), ow, start, today, s)
+    # -- run-up to orders and follow-up after them: one ordered pass per account ----------
+    run_up = s.transactional.run_up_days
+    follow_days = s.transactional.follow_up_days
+    tw = tp.filter(in_window(tp.day))
+    events = ibis.union(
+        tw.select(
+            "account_id",
+            "day",
+            kind=ibis.literal(0),
+            follow=_in(tw.purpose, FOLLOW_UP),
+            value=_in(tw.purpose, VALUE_ADDING),
+        ),
+        ow.select(
+            "account_id",
+            "day",
+            kind=ibis.literal(1),
+            follow=ibis.literal(False),
+            value=ibis.literal(False),
+        ),
+    )
+    # Rows from this one to the account's last, touchpoints before orders on the same day:
+    # a touchpoint sees the orders of its own day; an order does not see that day's touches.
+    ahead = ibis.window(
+        group_by="account_id", order_by=["day", "kind"], preceding=0, following=None
+    )
+    events = events.mutate(
+        next_order=events.day.min(where=events.kind == 1).over(ahead),
+        next_follow=events.day.min(where=(events.kind == 0) & events.follow).over(ahead),
+    )
+    pre = (events.kind == 0) & ((events.next_order - events.day) <= run_up)
+    judged = (events.kind == 1) & (events.day <= today - follow_days)
+    cycle = events.group_by("account_id").agg(
+        n_pre_order=_n(pre),
+        n_value_off_cycle=_n((events.kind == 0) & events.value & ~pre),
+        n_orders_judged=_n(judged),
+        n_followed=_n(judged & ((events.next_follow - events.day) <= follow_days)),
+    )
 
     # -- invoices ------------------------------------------------------------------------
     iv0 = ledger["invoices"].join(acc.select("account_id", "payment_terms_days"), "account_id")
@@ -296,79 +331,6 @@ def account_features(ledger: Ledger, as_of: date, settings: Settings) -> ir.Tabl
     return _with_segments(out, s)
 
 
-def _cycle(
-    acc: ir.Table, tw: ir.Table, ow: ir.Table, start: int, today: int, s: Settings
-) -> ir.Table:
-    """Per account: touchpoints in the run-up to an order, value added off that cycle, and
-    orders (old enough to judge) followed up; `tw` and `ow` are the window's touchpoints and
-    orders.
-
-    A touchpoint is in the run-up when an order falls on its day or up to `run_up_days`
-    after; it counts as value off the cycle when it adds value, is not in a run-up and an
-    order still follows it in the window. An order is followed up when an insight,
-    guidance, support or social touchpoint comes 1 to `follow_up_days` days after it.
-
-    "Some day of the other kind within d days" is an equi-join: days fall into buckets of
-    d + 1 days counted from the window's start, so a match lies in the same bucket or the
-    next, and each candidate is listed under both. Unlike a window function ordered by
-    day per account, this needs no sort of every touchpoint.
-    """
-    run_up = s.transactional.run_up_days
-    follow_days = s.transactional.follow_up_days
-    tw = tw.select("account_id", "day", value=_in(tw.purpose, VALUE_ADDING), purpose=tw.purpose)
-
-    def bucket(day: ir.IntegerValue, days: int) -> ir.IntegerValue:
-        return ((day - start) // (max(days, 0) + 1)).cast("int64")
-
-    def both_buckets(t: ir.Table, days: int) -> ir.Table:
-        t = t.select("account_id", "day", b=bucket(t.day, days))
-        return ibis.union(t, t.mutate(b=t.b - 1))
-
-    ahead = both_buckets(ow, run_up)
-    tb = tw.mutate(b=bucket(tw.day, run_up))
-    pre = tb.semi_join(
-        ahead,
-        [
-            tb.account_id == ahead.account_id,
-            tb.b == ahead.b,
-            ahead.day >= tb.day,
-            (ahead.day - tb.day) <= run_up,
-        ],
-    )
-    pre_n = pre.group_by("account_id").agg(n_pre_order=pre.count(), n_value_pre=_n(pre.value))
-    per_order = ow.group_by("account_id").agg(
-        last_order=ow.day.max(), n_orders_judged=_n(ow.day <= today - follow_days)
-    )
-    valued = tw.filter(tw.value).join(per_order, "account_id")
-    valued = valued.filter(valued.day <= valued.last_order)
-    later = valued.group_by("account_id").agg(n_value_later=valued.count())
-    follows = tw.filter(_in(tw.purpose, FOLLOW_UP))
-    after = both_buckets(follows, follow_days)
-    judged = ow.filter(ow.day <= today - follow_days)
-    judged = judged.select("account_id", "day", b=bucket(judged.day, follow_days))
-    followed = judged.semi_join(
-        after,
-        [
-            judged.account_id == after.account_id,
-            judged.b == after.b,
-            after.day > judged.day,
-            (after.day - judged.day) <= follow_days,
-        ],
-    )
-    followed_n = followed.group_by("account_id").agg(n_followed=followed.count())
-    out = acc.select("account_id")
-    for part in (pre_n, later, per_order, followed_n):
-        out = out.left_join(part, "account_id").drop("account_id_right")
-    zero = ibis.literal(0, "int64")
-    return out.select(
-        "account_id",
-        n_pre_order=out.n_pre_order.fill_null(zero),
-        n_value_off_cycle=out.n_value_later.fill_null(zero) - out.n_value_pre.fill_null(zero),
-        n_orders_judged=out.n_orders_judged.fill_null(zero),
-        n_followed=out.n_followed.fill_null(zero),
-    )
-
-
 def _beside(acc: ir.Table, parts: list[ir.Table]) -> ir.Table:
     """`acc` with the columns of each per-account part beside it (left joins, one chain)."""
     keyed = [p.rename({f"_key{i}": "account_id"}) for i, p in enumerate(parts)]
@@ -488,27 +450,30 @@ def contact_strengths(ledger: Ledger, tp: ir.Table, today: int, s: Settings) -> 
     a contact we only ever wrote to has strength 0 (see docs/health.md).
     """
     st = s.strength
-    named = tp.filter(tp.contact_ids.notnull()).select("user_id", "day", "two_way", "contact_ids")
-    # Most touchpoints name one person and no blank: only the others are split and trimmed
-    # (splitting and trimming every list was most of the feature query).
-    ids = named.contact_ids
-    listed: ir.BooleanValue = ids.contains(";")
-    for blank in string.whitespace:
-        listed = listed | ids.contains(blank)
-    one = named.filter(~listed).select("user_id", "day", "two_way", contact_id=ids)
-    many = named.filter(listed)
-    many = many.select(
-        "user_id", "day", "two_way", contact_id=many.contact_ids.split(";").unnest().strip()
-    )
-    named = one.union(many)
+    named = tp.filter(tp.contact_ids.notnull())
     age = (today - named.day).cast("float64")
     named = named.mutate(weight=(age * (-math.log(2) / st.half_life_days)).exp())
-    pairs = named.group_by(["user_id", "contact_id"]).agg(
+    # Summed per (seller, list of people) first: far fewer rows to split and trim than
+    # touchpoints (splitting and trimming every touchpoint's list was most of the query).
+    lists = named.group_by(["user_id", "contact_ids"]).agg(
         touchpoints=named.count(),
         two_way_touchpoints=_n(named.two_way),
         last_day=named.day.max(),
         weight=named.weight.sum(),
         two_way_weight=named.weight.sum(where=named.two_way),
+    )
+    each = lists.mutate(contact_id=lists.contact_ids.split(";").unnest())
+    blank: ir.BooleanValue = ibis.literal(False)
+    for ch in string.whitespace:
+        blank = blank | each.contact_id.contains(ch)
+    # Trimming is slow and ids rarely hold a blank: trim only those that do.
+    each = each.mutate(contact_id=ibis.ifelse(blank, each.contact_id.strip(), each.contact_id))
+    pairs = each.group_by(["user_id", "contact_id"]).agg(
+        touchpoints=each.touchpoints.sum().cast("int64"),
+        two_way_touchpoints=each.two_way_touchpoints.sum().cast("int64"),
+        last_day=each.last_day.max(),
+        weight=each.weight.sum(),
+        two_way_weight=each.two_way_weight.sum(),
     )
     two_way_weight = pairs.two_way_weight.fill_null(0.0)
     share = two_way_weight / pairs.weight
