@@ -300,10 +300,10 @@ def account_features(ledger: Ledger, as_of: date, settings: Settings) -> ir.Tabl
         people,
         realised,
     ]
-    out = _beside(acc, parts)
     fill: dict[str, float] = {
         name: 0
-        for name, dtype in out.schema().items()
+        for part in parts
+        for name, dtype in part.schema().items()
         if dtype.is_integer() and name.startswith(("n_", "tp_", "fb_", "ours_", "theirs_"))
     }
     fill.update(
@@ -327,17 +327,24 @@ def account_features(ledger: Ledger, as_of: date, settings: Settings) -> ir.Tabl
             "roles_known": 0,
         }
     )
-    out = out.mutate(**{k: out[k].fill_null(v) for k, v in fill.items() if k in out.columns})
-    return _with_segments(out, s)
+    return _with_segments(_beside(acc, parts, fill), s)
 
 
-def _beside(acc: ir.Table, parts: list[ir.Table]) -> ir.Table:
-    """`acc` with the columns of each per-account part beside it (left joins, one chain)."""
+def _beside(acc: ir.Table, parts: list[ir.Table], fill: dict[str, float]) -> ir.Table:
+    """`acc` with the columns of each per-account part beside it, a blank filled from `fill`
+    (left joins in one chain and one projection: nested ones cost Ibis much more to compile).
+    """
     keyed = [p.rename({f"_key{i}": "account_id"}) for i, p in enumerate(parts)]
     joined: Any = acc
     for i, part in enumerate(keyed):
         joined = joined.left_join(part, acc.account_id == part[f"_key{i}"])
-    return joined.drop(*[f"_key{i}" for i in range(len(parts))])
+    columns = [joined[c] for c in acc.columns]
+    for i, part in enumerate(keyed):
+        for c in part.columns:
+            if c != f"_key{i}":
+                columns.append(joined[c].fill_null(fill[c]).name(c) if c in fill else joined[c])
+    out: ir.Table = joined.select(columns)
+    return out
 
 
 def _with_segments(out: ir.Table, s: Settings) -> ir.Table:
