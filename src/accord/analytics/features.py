@@ -282,7 +282,7 @@ def account_features(ledger: Ledger, as_of: date, settings: Settings) -> ir.Tabl
     opps = opened.group_by("account_id").agg(n_opportunities=opened.count())
 
     realised = value_realised(ledger, today)
-    doubles = _double_billing(ledger, orders, in_window, s.double_billing.days)
+    doubles = _double_billing(ledger, orders, in_window, s.double_billing.days, start, today)
     people = _breadth(ledger, tp, today, s)
 
     # -- one row per account -------------------------------------------------------------
@@ -422,13 +422,19 @@ def value_realised(ledger: Ledger, today: int) -> ir.Table:
     )
 
 
-def _double_billing(ledger: Ledger, orders: ir.Table, in_window: Any, days: int) -> ir.Table:
+def _double_billing(
+    ledger: Ledger, orders: ir.Table, in_window: Any, days: int, start: int, today: int
+) -> ir.Table:
     """Standalone lines (price > 0) for a part that a bundle billed to the same account
-    within `days` days (either side) already includes; each line counted once."""
+    within `days` days (either side) already includes; each line counted once.
+
+    Only orders within `days` of the window can hold either line of a pair: the lines
+    are joined to those alone (a smaller table to look order ids up in)."""
     products = ledger["products"]
+    near = orders.filter((orders.day > start - days) & (orders.day <= today + days))
     lines = (
         ledger["order_lines"]
-        .join(orders.select("order_id", "account_id", "day"), "order_id")
+        .join(near.select("order_id", "account_id", "day"), "order_id")
         .join(products.select("sku", "kind"), "sku")
     )
     parts = products.filter(products.kind == "bundle").select(
