@@ -116,8 +116,8 @@ def account_outlook(
     ).filter(pl.col("date") <= pl.lit(as_of))
     if rows.height == 0:
         return AccountOutlook(_empty(), None, None, "no orders on or before the as-of date")
-    stats = summarize(rows, as_of, observation_end=as_of, time_unit="weeks")
     ordered = rows.sort("customer_id", "date", "amount")
+    stats = summarize(ordered, as_of, observation_end=as_of, time_unit="weeks", ordered=True)
     customer = pl.col("customer_id")
     # Sorted, each customer is a run of rows: numbered runs group without hashing.
     run = ordered.select((customer != customer.shift(1)).fill_null(True).cum_sum().alias("_run"))
