@@ -15,6 +15,7 @@ measure (a latest NPS, a median lateness) is null.
 from __future__ import annotations
 
 import math
+import string
 from datetime import date
 from typing import Any
 
@@ -44,16 +45,17 @@ def _day(col: ir.DateValue) -> ir.IntegerValue:
 
 def _tagged(tags: ir.StringValue, words: tuple[str, ...]) -> ir.BooleanValue:
     """Whether a `;`-list of tags holds any of `words` (case-insensitive, whole words)."""
-    padded = ibis.literal(";") + tags.lower().fill_null("") + ibis.literal(";")
+    padded = ibis.literal(";") + tags.lower() + ibis.literal(";")
     hit: ir.BooleanValue = ibis.literal(False)
     for word in words:
         hit = hit | padded.contains(f";{word};")
-    return hit
+    # Most rows carry no tags: the string work runs only on those that do.
+    return ibis.ifelse(tags.notnull(), hit, False)
 
 
 def _n(cond: ir.BooleanValue) -> ir.IntegerScalar:
     """How many rows satisfy `cond`."""
-    return ibis.ifelse(cond, 1, 0).sum().cast("int64")
+    return cond.sum().fill_null(0).cast("int64")
 
 
 def _in(col: ir.Value, values: tuple[str, ...]) -> ir.BooleanValue:
@@ -280,7 +282,7 @@ def account_features(ledger: Ledger, as_of: date, settings: Settings) -> ir.Tabl
     opps = opened.group_by("account_id").agg(n_opportunities=opened.count())
 
     realised = value_realised(ledger, today)
-    doubles = _double_billing(ledger, orders, in_window, s.double_billing.days)
+    doubles = _double_billing(ledger, orders, in_window, s.double_billing.days, start, today)
     people = _breadth(ledger, tp, today, s)
 
     # -- one row per account -------------------------------------------------------------
@@ -298,12 +300,10 @@ def account_features(ledger: Ledger, as_of: date, settings: Settings) -> ir.Tabl
         people,
         realised,
     ]
-    out = acc
-    for part in parts:
-        out = out.left_join(part, "account_id").drop("account_id_right")
     fill: dict[str, float] = {
         name: 0
-        for name, dtype in out.schema().items()
+        for part in parts
+        for name, dtype in part.schema().items()
         if dtype.is_integer() and name.startswith(("n_", "tp_", "fb_", "ours_", "theirs_"))
     }
     fill.update(
@@ -327,8 +327,24 @@ def account_features(ledger: Ledger, as_of: date, settings: Settings) -> ir.Tabl
             "roles_known": 0,
         }
     )
-    out = out.mutate(**{k: out[k].fill_null(v) for k, v in fill.items() if k in out.columns})
-    return _with_segments(out, s)
+    return _with_segments(_beside(acc, parts, fill), s)
+
+
+def _beside(acc: ir.Table, parts: list[ir.Table], fill: dict[str, float]) -> ir.Table:
+    """`acc` with the columns of each per-account part beside it, a blank filled from `fill`
+    (left joins in one chain and one projection: nested ones cost Ibis much more to compile).
+    """
+    keyed = [p.rename({f"_key{i}": "account_id"}) for i, p in enumerate(parts)]
+    joined: Any = acc
+    for i, part in enumerate(keyed):
+        joined = joined.left_join(part, acc.account_id == part[f"_key{i}"])
+    columns = [joined[c] for c in acc.columns]
+    for i, part in enumerate(keyed):
+        for c in part.columns:
+            if c != f"_key{i}":
+                columns.append(joined[c].fill_null(fill[c]).name(c) if c in fill else joined[c])
+    out: ir.Table = joined.select(columns)
+    return out
 
 
 def _with_segments(out: ir.Table, s: Settings) -> ir.Table:
@@ -406,13 +422,19 @@ def value_realised(ledger: Ledger, today: int) -> ir.Table:
     )
 
 
-def _double_billing(ledger: Ledger, orders: ir.Table, in_window: Any, days: int) -> ir.Table:
+def _double_billing(
+    ledger: Ledger, orders: ir.Table, in_window: Any, days: int, start: int, today: int
+) -> ir.Table:
     """Standalone lines (price > 0) for a part that a bundle billed to the same account
-    within `days` days (either side) already includes; each line counted once."""
+    within `days` days (either side) already includes; each line counted once.
+
+    Only orders within `days` of the window can hold either line of a pair: the lines
+    are joined to those alone (a smaller table to look order ids up in)."""
     products = ledger["products"]
+    near = orders.filter((orders.day > start - days) & (orders.day <= today + days))
     lines = (
         ledger["order_lines"]
-        .join(orders.select("order_id", "account_id", "day"), "order_id")
+        .join(near.select("order_id", "account_id", "day"), "order_id")
         .join(products.select("sku", "kind"), "sku")
     )
     parts = products.filter(products.kind == "bundle").select(
@@ -442,20 +464,29 @@ def contact_strengths(ledger: Ledger, tp: ir.Table, today: int, s: Settings) -> 
     """
     st = s.strength
     named = tp.filter(tp.contact_ids.notnull())
-    named = named.select(
-        "user_id",
-        "day",
-        "two_way",
-        contact_id=named.contact_ids.split(";").unnest().strip(),
-    )
     age = (today - named.day).cast("float64")
     named = named.mutate(weight=(age * (-math.log(2) / st.half_life_days)).exp())
-    pairs = named.group_by(["user_id", "contact_id"]).agg(
+    # Summed per (seller, list of people) first: far fewer rows to split and trim than
+    # touchpoints (splitting and trimming every touchpoint's list was most of the query).
+    lists = named.group_by(["user_id", "contact_ids"]).agg(
         touchpoints=named.count(),
         two_way_touchpoints=_n(named.two_way),
         last_day=named.day.max(),
         weight=named.weight.sum(),
         two_way_weight=named.weight.sum(where=named.two_way),
+    )
+    each = lists.mutate(contact_id=lists.contact_ids.split(";").unnest())
+    blank: ir.BooleanValue = ibis.literal(False)
+    for ch in string.whitespace:
+        blank = blank | each.contact_id.contains(ch)
+    # Trimming is slow and ids rarely hold a blank: trim only those that do.
+    each = each.mutate(contact_id=ibis.ifelse(blank, each.contact_id.strip(), each.contact_id))
+    pairs = each.group_by(["user_id", "contact_id"]).agg(
+        touchpoints=each.touchpoints.sum().cast("int64"),
+        two_way_touchpoints=each.two_way_touchpoints.sum().cast("int64"),
+        last_day=each.last_day.max(),
+        weight=each.weight.sum(),
+        two_way_weight=each.two_way_weight.sum(),
     )
     two_way_weight = pairs.two_way_weight.fill_null(0.0)
     share = two_way_weight / pairs.weight

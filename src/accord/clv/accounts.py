@@ -116,16 +116,22 @@ def account_outlook(
     ).filter(pl.col("date") <= pl.lit(as_of))
     if rows.height == 0:
         return AccountOutlook(_empty(), None, None, "no orders on or before the as-of date")
-    stats = summarize(rows, as_of, observation_end=as_of, time_unit="weeks")
+    ordered = rows.sort("customer_id", "date", "amount")
+    stats = summarize(ordered, as_of, observation_end=as_of, time_unit="weeks", ordered=True)
+    customer = pl.col("customer_id")
+    # Sorted, each customer is a run of rows: numbered runs group without hashing.
+    run = ordered.select((customer != customer.shift(1)).fill_null(True).cum_sum().alias("_run"))
     counts = (
-        rows.sort("customer_id", "date", "amount")
-        .group_by("customer_id", maintain_order=True)
+        ordered.with_columns(run["_run"].set_sorted())
+        .group_by("_run", maintain_order=True)
         .agg(
+            customer.first(),
             pl.len().alias("orders"),
             pl.col("date").min().alias("first_order_on"),
             pl.col("date").max().alias("last_order_on"),
             pl.col("amount").mean().alias("mean_order_value"),
         )
+        .drop("_run")
     )
     stats = stats.join(counts, on="customer_id", maintain_order="left")
     x = stats["frequency"].to_numpy().astype(np.float64)

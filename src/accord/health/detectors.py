@@ -16,16 +16,6 @@ from accord.health.rules import Rule, rules, with_rule_inputs
 
 SEVERITIES = ("info", "warning", "critical")
 
-_SCHEMA = {
-    "account_id": pl.String,
-    "id": pl.String,
-    "severity": pl.String,
-    "evidence": pl.String,
-    "action": pl.String,
-    "cost": pl.Float64,
-    "at_risk": pl.Float64,
-}
-
 
 def _number(x: pl.Expr) -> pl.Expr:
     return x.cast(pl.Float64).round(4)
@@ -47,25 +37,25 @@ def _evidence(rule: Rule) -> pl.Expr:
     return pl.struct(items).struct.json_encode()
 
 
-def _judge(frame: pl.DataFrame, rule: Rule) -> pl.DataFrame:
-    fired = frame.filter(rule.fires.fill_null(False))
-    if fired.height == 0:
-        return pl.DataFrame(schema=_SCHEMA)
+def _judge(frame: pl.LazyFrame, rule: Rule) -> pl.LazyFrame:
+    """The rows of the accounts `rule` fires for (lazy: only the columns it reads are
+    gathered from the wide scored table)."""
     value_ahead = pl.col("expected_value_12m")
     if isinstance(rule.at_risk, pl.Expr):
         at_risk = pl.when(rule.at_risk).then(value_ahead).otherwise(None)
     else:
         at_risk = value_ahead if rule.at_risk else pl.lit(None, dtype=pl.Float64)
     cost = rule.cost if rule.cost is not None else pl.lit(None, dtype=pl.Float64)
-    return fired.select(
-        "account_id",
-        pl.lit(rule.id).alias("id"),
+    return frame.filter(rule.fires.fill_null(False)).select(
+        pl.col("account_id").cast(pl.String),
+        pl.lit(rule.id, dtype=pl.String).alias("id"),
         pl.when(rule.critical.fill_null(False))
         .then(pl.lit("critical"))
         .otherwise(pl.lit("warning"))
+        .cast(pl.String)
         .alias("severity"),
-        _evidence(rule).alias("evidence"),
-        rule.action.alias("action"),
+        _evidence(rule).cast(pl.String).alias("evidence"),
+        rule.action.cast(pl.String).alias("action"),
         cost.cast(pl.Float64).round(2).alias("cost"),
         at_risk.cast(pl.Float64).round(2).alias("at_risk"),
     )
@@ -74,7 +64,8 @@ def _judge(frame: pl.DataFrame, rule: Rule) -> pl.DataFrame:
 def detect(scored: pl.DataFrame, s: Settings) -> pl.DataFrame:
     """Every pattern that fired, plus `healthy` rows; sorted by account, worst first."""
     frame = with_rule_inputs(scored)
-    found = pl.concat([_judge(frame, rule) for rule in rules(s)], how="vertical")
+    lazy = frame.lazy()
+    found = pl.concat([_judge(lazy, rule) for rule in rules(s)], how="vertical").collect()
     flagged = found.select("account_id").unique()
     threshold = s.general.healthy_from
     healthy = (

@@ -167,7 +167,18 @@ def facts(as_of_day: int, s: Settings) -> list[pl.Expr]:
         "mutual_value": _mutual_value(s.general.hourly_cost),
         "continuity": _continuity(as_of_day, s.transactional.follow_up_days),
     }
-    return [
-        pl.concat_list(exprs).list.drop_nulls().alias(f"facts_{name}")
-        for name, exprs in groups.items()
-    ]
+    return [_known(exprs).alias(f"facts_{name}") for name, exprs in groups.items()]
+
+
+_SEP = "\x1f"  # the ASCII unit separator: no fact's text holds it
+
+
+def _known(exprs: list[pl.Expr]) -> pl.Expr:
+    """The non-null texts of `exprs`, in order, as a list (empty when none is known).
+
+    Joined into one string and split again: for a table of accounts this is several
+    times faster than building lists with their nulls and dropping them.
+    """
+    joined = pl.concat_str(exprs, separator=_SEP, ignore_nulls=True)
+    empty = pl.lit([], dtype=pl.List(pl.String))
+    return pl.when(joined == "").then(empty).otherwise(joined.str.split(_SEP))
