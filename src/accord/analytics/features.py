@@ -455,6 +455,9 @@ def _double_billing(
     )
 
 
+_WEIGHT_UNITS = 1e12  # a touchpoint's decayed weight (0–1] in whole pico-units
+
+
 def contact_strengths(ledger: Ledger, tp: ir.Table, today: int, s: Settings) -> ir.Table:
     """Per (seller, contact): decayed touchpoints, two-sidedness and the 0–1 strength.
 
@@ -465,7 +468,10 @@ def contact_strengths(ledger: Ledger, tp: ir.Table, today: int, s: Settings) -> 
     st = s.strength
     named = tp.filter(tp.contact_ids.notnull())
     age = (today - named.day).cast("float64")
-    named = named.mutate(weight=(age * (-math.log(2) / st.half_life_days)).exp())
+    # Weights are summed as whole pico-units: integer sums come out the same in any
+    # order, so a parallel aggregation gives the same strength on every run.
+    units = ((age * (-math.log(2) / st.half_life_days)).exp() * _WEIGHT_UNITS).round()
+    named = named.mutate(weight=units.cast("int64"))
     # Summed per (seller, list of people) first: far fewer rows to split and trim than
     # touchpoints (splitting and trimming every touchpoint's list was most of the query).
     lists = named.group_by(["user_id", "contact_ids"]).agg(
@@ -485,8 +491,8 @@ def contact_strengths(ledger: Ledger, tp: ir.Table, today: int, s: Settings) -> 
         touchpoints=each.touchpoints.sum().cast("int64"),
         two_way_touchpoints=each.two_way_touchpoints.sum().cast("int64"),
         last_day=each.last_day.max(),
-        weight=each.weight.sum(),
-        two_way_weight=each.two_way_weight.sum(),
+        weight=each.weight.sum().cast("float64") / _WEIGHT_UNITS,
+        two_way_weight=each.two_way_weight.sum().cast("float64") / _WEIGHT_UNITS,
     )
     two_way_weight = pairs.two_way_weight.fill_null(0.0)
     share = two_way_weight / pairs.weight
