@@ -176,7 +176,8 @@ def account_features(ledger: Ledger, as_of: date, settings: Settings) -> ir.Tabl
         next_order=events.day.min(where=events.kind == 1).over(ahead),
         next_follow=events.day.min(where=(events.kind == 0) & events.follow).over(ahead),
     )
-    pre = (events.kind == 0) & ((events.next_order - events.day) <= run_up)
+    # No order ahead at all is "not in a run-up" (false), not unknown.
+    pre = (events.kind == 0) & ((events.next_order - events.day) <= run_up).fill_null(False)
     judged = (events.kind == 1) & (events.day <= today - follow_days)
     cycle = events.group_by("account_id").agg(
         n_pre_order=_n(pre),
