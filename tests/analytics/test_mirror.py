@@ -218,3 +218,21 @@ def test_features_from_the_copy_equal_features_read_afresh(tmp_path: Path) -> No
     assert results[0].height == 300
     assert results[0].equals(results[1])
     assert results[2].equals(results[1])
+
+
+def test_a_copy_that_cannot_be_written_is_done_without(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from accord.analytics import mirror
+
+    def full_disk(*_args: object) -> bool:
+        raise duckdb.IOException("No space left on device")
+
+    monkeypatch.setattr(mirror, "_apply", full_disk)
+    with open_mirror(db, NAMES) as con:
+        assert con is None
+    day = date(2026, 6, 30)
+    with open_ledger(f"sqlite:///{db}") as ledger:  # reads SQLite directly
+        frame = pl.from_arrow(ledger.to_arrow(account_features(ledger, day, Settings())))
+    assert isinstance(frame, pl.DataFrame)
+    assert frame.height == 3

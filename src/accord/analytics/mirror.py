@@ -83,12 +83,17 @@ def open_mirror(db: Path, names: tuple[str, ...]) -> Iterator[duckdb.DuckDBPyCon
             yield None
             return
         try:
-            refresh(con, db, names)
-            for name in names:
-                cols = ", ".join(f'"{c}"' for c in _columns(name))
-                con.execute(
-                    f'CREATE OR REPLACE TEMP VIEW "{name}" AS SELECT {cols} FROM {_SCHEMA}."{name}"'
-                )
+            try:
+                refresh(con, db, names)
+                for name in names:
+                    cols = ", ".join(f'"{c}"' for c in _columns(name))
+                    con.execute(
+                        f'CREATE OR REPLACE TEMP VIEW "{name}" AS '
+                        f'SELECT {cols} FROM {_SCHEMA}."{name}"'
+                    )
+            except duckdb.Error:  # the copy cannot be written (a full disk, say): do without
+                yield None
+                return
             yield con
         finally:
             con.close()
