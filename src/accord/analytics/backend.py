@@ -114,7 +114,19 @@ COLUMNS: dict[str, dict[str, str]] = {
 }
 """The columns the features read, per table. A `ts` column arrives as a date named `day`."""
 
-_ARROW = {"t": pa.string(), "i": pa.int64(), "f": pa.float64(), "b": pa.bool_()}
+_ARROW = {
+    "t": pa.string(),
+    "i": pa.int64(),
+    "f": pa.float64(),
+    "b": pa.bool_(),
+    "d": pa.date32(),
+    "ts": pa.date32(),
+}
+
+
+def analysis_columns(name: str) -> dict[str, pa.DataType]:
+    """One table's columns as the analysis sees them: name (a `ts` column is `day`) → type."""
+    return {"day" if kind == "ts" else col: _ARROW[kind] for col, kind in COLUMNS[name].items()}
 
 
 @dataclass
@@ -200,12 +212,7 @@ def open_ledger(
 
 
 def _schema(name: str) -> ibis.Schema:
-    """The typed columns of one table as the analysis sees them (`typed_columns`)."""
-    fields = {
-        "day" if kind == "ts" else col: _ARROW.get(kind, pa.date32())
-        for col, kind in COLUMNS[name].items()
-    }
-    return ibis.Schema.from_pyarrow(pa.schema(list(fields.items())))
+    return ibis.Schema.from_pyarrow(pa.schema(list(analysis_columns(name).items())))
 
 
 def _postgres_table(con: Any, name: str) -> ir.Table:
@@ -251,19 +258,17 @@ def sqlite_select(name: str, *, with_rowid: bool = False, where: tuple[str, ...]
 def typed_columns(name: str, raw: pa.Table) -> pa.Table:
     """SQLite's text dates and 0/1 flags as Arrow dates and booleans, every column typed."""
     arrays: list[pa.Array] = []
-    names: list[str] = []
-    for (col, kind), array in zip(COLUMNS[name].items(), raw.columns, strict=True):
+    for kind, array in zip(COLUMNS[name].values(), raw.columns, strict=True):
         column = array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
         if kind in ("d", "ts"):
             text = column if pa.types.is_string(column.type) else column.cast(pa.string())
-            column = pc.cast(text, pa.date32())
+            column = pc.cast(text, _ARROW[kind])
         elif kind == "b":
             column = pc.not_equal(column.cast(pa.int64()), 0)
         else:
             column = column.cast(_ARROW[kind])
         arrays.append(column)
-        names.append("day" if kind == "ts" else col)
-    return pa.table(arrays, names=names)
+    return pa.table(arrays, names=list(analysis_columns(name)))
 
 
 def _read_adbc(path: Path, name: str) -> pa.Table:

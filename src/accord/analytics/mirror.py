@@ -40,7 +40,7 @@ import adbc_driver_sqlite.dbapi as adbc
 import duckdb
 import pyarrow as pa
 
-from accord.analytics.backend import COLUMNS, sqlite_select, typed_columns
+from accord.analytics.backend import COLUMNS, analysis_columns, sqlite_select, typed_columns
 from accord.prefetch import prefetched
 
 _FORMAT = 1  # bump when the copy's own layout changes
@@ -86,7 +86,7 @@ def open_mirror(db: Path, names: tuple[str, ...]) -> Iterator[duckdb.DuckDBPyCon
             try:
                 refresh(con, db, names)
                 for name in names:
-                    cols = ", ".join(f'"{c}"' for c in _columns(name))
+                    cols = ", ".join(f'"{c}"' for c in analysis_columns(name))
                     con.execute(
                         f'CREATE OR REPLACE TEMP VIEW "{name}" AS '
                         f'SELECT {cols} FROM {_SCHEMA}."{name}"'
@@ -104,13 +104,12 @@ def discard_copy(db: Path) -> None:
     so that no earlier value of an erased row is left in its file."""
     path = mirror_path(db)
     with _lock_for(path):
-        for leftover in (path, path.with_name(path.name + ".wal")):
-            leftover.unlink(missing_ok=True)
+        _remove(path)
 
 
 def refresh(con: duckdb.DuckDBPyConnection, db: Path, names: tuple[str, ...]) -> None:
     """Bring the copy of each table in `names` up to date with `db`, then prune the log."""
-    layout = _layout(db)
+    layout, first_kept = _sqlite_state(db)
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {_SCHEMA}")
     con.execute(
         "CREATE TABLE IF NOT EXISTS _mirror (table_name TEXT PRIMARY KEY, max_rowid BIGINT, "
@@ -120,7 +119,6 @@ def refresh(con: duckdb.DuckDBPyConnection, db: Path, names: tuple[str, ...]) ->
         str(name): (_State(int(max_rowid), int(seq)), str(seen_layout))
         for name, max_rowid, seq, seen_layout in con.execute("SELECT * FROM _mirror").fetchall()
     }
-    first_kept = _first_unpruned_seq(db)
     since: dict[str, _State | None] = {}
     for name in names:
         state, seen = known.get(name, (None, None))
@@ -152,32 +150,15 @@ def _connect(path: Path) -> duckdb.DuckDBPyConnection | None:
         except duckdb.Error:
             if attempt:
                 return None
-        for leftover in (path, path.with_name(path.name + ".wal")):
-            with contextlib.suppress(OSError):
-                leftover.unlink()
+        with contextlib.suppress(OSError):
+            _remove(path)
     return None  # pragma: no cover
 
 
-def _columns(name: str) -> list[str]:
-    return ["day" if kind == "ts" else col for col, kind in COLUMNS[name].items()]
-
-
-def _layout(db: Path) -> str:
-    """What the copy must match: its format, the columns, the schema revision and the
-    database file itself (a restored backup is a new file)."""
-    with adbc.connect(str(db), autocommit=True) as con, con.cursor() as cur:
-        cur.execute("SELECT version_num FROM alembic_version")
-        revision = cur.fetchone()
-    stat = os.stat(db)
-    return json.dumps(
-        {
-            "format": _FORMAT,
-            "columns": COLUMNS,
-            "revision": revision[0] if revision else None,
-            "file": [stat.st_dev, stat.st_ino],
-        },
-        sort_keys=True,
-    )
+def _remove(path: Path) -> None:
+    """Delete the copy's file and DuckDB's write-ahead log beside it."""
+    for part in (path, path.with_name(path.name + ".wal")):
+        part.unlink(missing_ok=True)
 
 
 def _scalar(cur: Any, sql: str) -> int:
@@ -186,14 +167,31 @@ def _scalar(cur: Any, sql: str) -> int:
     return int(row[0]) if row and row[0] is not None else 0
 
 
-def _first_unpruned_seq(db: Path) -> int:
-    """The oldest change still in the log (pruning removes a prefix; seq never repeats)."""
+def _sqlite_state(db: Path) -> tuple[str, int]:
+    """(what the copy must match, the oldest change still in the log), in one look.
+
+    The copy must match its format, the columns, the schema revision and the
+    database file itself (a restored backup is a new file). Pruning removes a
+    prefix of the log and a sequence number never repeats, so a copy that has
+    seen less than the entry before the oldest kept has missed changes."""
     with adbc.connect(str(db), autocommit=True) as con, con.cursor() as cur:
         cur.execute("PRAGMA busy_timeout = 10000")
-        oldest = _scalar(cur, "SELECT min(seq) FROM ledger_changes")
-        if oldest:
-            return oldest
-        return _scalar(cur, "SELECT seq FROM sqlite_sequence WHERE name = 'ledger_changes'") + 1
+        cur.execute("SELECT version_num FROM alembic_version")
+        revision = cur.fetchone()
+        oldest = _scalar(cur, "SELECT min(seq) FROM ledger_changes") or (
+            _scalar(cur, "SELECT seq FROM sqlite_sequence WHERE name = 'ledger_changes'") + 1
+        )
+    stat = os.stat(db)
+    layout = json.dumps(
+        {
+            "format": _FORMAT,
+            "columns": COLUMNS,
+            "revision": revision[0] if revision else None,
+            "file": [stat.st_dev, stat.st_ino],
+        },
+        sort_keys=True,
+    )
+    return layout, oldest
 
 
 def _read_delta(db: Path, name: str, since: _State | None) -> _Delta:
