@@ -109,6 +109,27 @@ def _plan_values(row: ledger.Row | None) -> dict[str, Any]:
     return out
 
 
+def _refused(
+    request: Request,
+    user: Principal,
+    account_id: str,
+    as_of: date,
+    form: str,
+    exc: InvalidFieldsError,
+    submitted: dict[str, Any],
+) -> Response:
+    """The plan page again (422), with one form's values and what is wrong with them."""
+    return _plan_page(
+        request,
+        user,
+        account_id,
+        as_of,
+        errors={form: exc.fields},
+        values={form: submitted},
+        status=422,
+    )
+
+
 @router.get("/accounts/{account_id}/plan")
 def plan_page(request: Request, account_id: AccountId, user: PageUser, as_of: PageDate) -> Response:
     return _plan_page(request, user, account_id, as_of)
@@ -156,15 +177,7 @@ async def save_plan(
                 values=values | {"account_id": account_id},
             )
     except InvalidFieldsError as exc:
-        return _plan_page(
-            request,
-            user,
-            account_id,
-            as_of,
-            errors={"plan": exc.fields},
-            values={"plan": submitted},
-            status=422,
-        )
+        return _refused(request, user, account_id, as_of, "plan", exc, submitted)
     return RedirectResponse(_url(account_id, as_of, "plan"), status_code=303)
 
 
@@ -184,15 +197,7 @@ async def add_person(
             values=submitted | {"account_id": account_id},
         )
     except InvalidFieldsError as exc:
-        return _plan_page(
-            request,
-            user,
-            account_id,
-            as_of,
-            errors={"person-new": exc.fields},
-            values={"person-new": submitted},
-            status=422,
-        )
+        return _refused(request, user, account_id, as_of, "person-new", exc, submitted)
     return RedirectResponse(_url(account_id, as_of, "people"), status_code=303)
 
 
@@ -218,15 +223,7 @@ async def edit_person(
         )
     except InvalidFieldsError as exc:
         form = f"person-{contact_id}"
-        return _plan_page(
-            request,
-            user,
-            account_id,
-            as_of,
-            errors={form: exc.fields},
-            values={form: submitted},
-            status=422,
-        )
+        return _refused(request, user, account_id, as_of, form, exc, submitted)
     return RedirectResponse(_url(account_id, as_of, "people"), status_code=303)
 
 
