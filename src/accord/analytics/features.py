@@ -112,8 +112,10 @@ def account_features(ledger: Ledger, as_of: date, settings: Settings) -> ir.Tabl
 
     # -- orders ---------------------------------------------------------------------------
     or0 = ledger["orders"]
-    orders = or0.select(
-        "order_id",
+    # Each use selects its own columns from the table: one shared selection of every
+    # order would be materialised whole for its several users.
+    orders = or0.select("order_id", "account_id", day=_day(or0.ordered_on))
+    ow = or0.select(
         "account_id",
         "amount",
         "cost",
@@ -122,7 +124,7 @@ def account_features(ledger: Ledger, as_of: date, settings: Settings) -> ir.Tabl
         month=or0.ordered_on.month(),
         year=or0.ordered_on.year(),
     )
-    ow = orders.filter(in_window(orders.day))
+    ow = ow.filter(in_window(ow.day))
     next_month = ((ow.month - 1) // 3) * 3 + 4
     next_quarter = ibis.date(
         ow.year + ibis.ifelse(next_month > 12, 1, 0),
@@ -429,21 +431,27 @@ def _double_billing(
     """Standalone lines (price > 0) for a part that a bundle billed to the same account
     within `days` days (either side) already includes; each line counted once.
 
-    Only orders within `days` of the window can hold either line of a pair: the lines
-    are joined to those alone (a smaller table to look order ids up in)."""
+    Set up so that the big order-lines table is looked up in small tables only:
+    bundle lines against the orders near the window (bundles are a few lines in
+    ten), then priced standalone lines against the window's orders of accounts
+    that bought such a bundle."""
     products = ledger["products"]
+    lines = ledger["order_lines"]
+    bundle = products.filter(products.kind == "bundle")
+    standalone = products.filter(products.kind != "bundle")
+    parts = bundle.select(bundle_sku=bundle.sku, part=bundle.includes.split(";").unnest().strip())
     near = orders.filter((orders.day > start - days) & (orders.day <= today + days))
-    lines = (
-        ledger["order_lines"]
-        .join(near.select("order_id", "account_id", "day"), "order_id")
-        .join(products.select("sku", "kind"), "sku")
+    billed = (
+        lines.semi_join(bundle, lines.sku == bundle.sku)
+        .select("order_id", bundle_sku="sku")
+        .join(near.select("order_id", "account_id", bundle_day="day"), "order_id")
+        .join(parts, "bundle_sku")
     )
-    parts = products.filter(products.kind == "bundle").select(
-        bundle_sku=products.sku, part=products.includes.split(";").unnest().strip()
-    )
-    bundles = lines.filter(lines.kind == "bundle").join(parts, lines.sku == parts.bundle_sku)
-    bundles = bundles.select("account_id", "part", bundle_day=bundles.day)
-    single = lines.filter((lines.kind != "bundle") & (lines.unit_price > 0) & in_window(lines.day))
+    bundles = billed.select("account_id", "part", "bundle_day")
+    window = orders.filter(in_window(orders.day)).select("order_id", "account_id", "day")
+    window = window.semi_join(bundles, "account_id")
+    priced = lines.filter(lines.unit_price > 0).semi_join(standalone, lines.sku == standalone.sku)
+    single = priced.join(window, "order_id")
     pairs = single.join(
         bundles, (single.account_id == bundles.account_id) & (single.sku == bundles.part)
     )
