@@ -174,6 +174,8 @@ def read_file(table: Table, path: Path) -> ParsedFile:
         if text is None:
             return _fatal(table, path, problems)
         return _fatal(table, path, [_ragged_problem(table, text, len(header))])
+    quoted = b'"' in data
+    del data  # a big file's text: let it go before its frames are built
     present = tuple(c for c in table.column_names if c in header)
     raw = raw.select(
         [
@@ -184,8 +186,10 @@ def read_file(table: Table, path: Path) -> ParsedFile:
     raw = raw.with_columns(pl.col(ROW).cast(pl.Int64))
     frame, problems_frame = _type_columns(table, raw, present)
     parsed = ParsedFile(table, path, frame, raw, present, problems_frame, warnings=warnings)
-    if problems_frame.height and b'"' in data and b"\n" in data.replace(b"\r\n", b"\n"):
-        parsed.line_of = _physical_lines(data.decode("utf-8"))
+    if problems_frame.height and quoted:  # a quoted field may hold a line break
+        text = path.read_bytes().removeprefix(b"\xef\xbb\xbf").decode("utf-8")
+        if "\n" in text.replace("\r\n", "\n"):
+            parsed.line_of = _physical_lines(text)
     return parsed
 
 
