@@ -30,6 +30,7 @@ them as unknown, never as zero.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -137,26 +138,23 @@ def account_outlook(
     x = stats["frequency"].to_numpy().astype(np.float64)
     tx = stats["recency"].to_numpy()
     t_cal = stats["T"].to_numpy()
+    repeaters = stats.filter((pl.col("frequency") > 0) & (pl.col("monetary_value") > 0))
     fitted: BGNBD | ParetoNBD | None = None
     note: str | None = None
-    if stats.height < min_accounts:
-        note = f"{stats.height} accounts with orders; the model needs at least {min_accounts}"
-    else:
-        try:
-            fitted = (ParetoNBD() if model == "paretonbd" else BGNBD()).fit(x, tx, t_cal)
-        except ClvError as exc:
-            note = f"the purchase model could not be fitted: {exc}"
-    spend_model: GammaGamma | None = None
-    repeaters = stats.filter((pl.col("frequency") > 0) & (pl.col("monetary_value") > 0))
-    if fitted is not None and repeaters.height >= min_repeat_buyers:
-        try:
-            candidate = GammaGamma().fit(
-                repeaters["frequency"].to_numpy(), repeaters["monetary_value"].to_numpy()
-            )
-            if candidate.params_ is not None and candidate.params_["q"] > 1:
-                spend_model = candidate
-        except ClvError:
-            spend_model = None
+    # The spend model does not depend on the purchase model: it is fitted beside it, on
+    # another core (used only when the purchase model is fitted too).
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        spend_job = (
+            pool.submit(_spend_model, repeaters) if repeaters.height >= min_repeat_buyers else None
+        )
+        if stats.height < min_accounts:
+            note = f"{stats.height} accounts with orders; the model needs at least {min_accounts}"
+        else:
+            try:
+                fitted = (ParetoNBD() if model == "paretonbd" else BGNBD()).fit(x, tx, t_cal)
+            except ClvError as exc:
+                note = f"the purchase model could not be fitted: {exc}"
+        spend_model = spend_job.result() if spend_job is not None and fitted is not None else None
     n = stats.height
     if fitted is None:
         p_alive = pl.Series("p_alive", [None] * n, dtype=pl.Float64)
@@ -190,6 +188,18 @@ def account_outlook(
         .sort("account_id")
     )
     return AccountOutlook(table, fitted, spend_model, note)
+
+
+def _spend_model(repeaters: pl.DataFrame) -> GammaGamma | None:
+    """Gamma-Gamma fitted on the repeat buyers, or None when it cannot be (or its mean
+    spend would be infinite: q ≤ 1)."""
+    try:
+        model = GammaGamma().fit(
+            repeaters["frequency"].to_numpy(), repeaters["monetary_value"].to_numpy()
+        )
+    except ClvError:
+        return None
+    return model if model.params_ is not None and model.params_["q"] > 1 else None
 
 
 def _empty() -> pl.DataFrame:
