@@ -94,15 +94,14 @@ def floor_from_sqlite(db: Path) -> float:
 
 def timed_diagnose(url: str, label: str) -> float:
     steps: dict[str, float] = {}
-    since = {"": time.perf_counter()}  # the step under way → when it started
+    current, started = "", time.perf_counter()  # the step under way and when it started
 
     def progress(step: str, done: int, total: int) -> None:
+        nonlocal current, started
         now = time.perf_counter()
-        ((current, started),) = since.items()
         if current:
             steps[current] = now - started
-        since.clear()
-        since[step] = now
+        current, started = step, now
 
     t = time.perf_counter()
     result = services.diagnose(url=url, as_of=DEFAULT_AS_OF, progress=progress)

@@ -153,7 +153,7 @@ def read_file(table: Table, path: Path) -> ParsedFile:
     polars checks the encoding as it parses; the slower, locating UTF-8 check
     runs only when it (or the header) fails.
     """
-    data = path.read_bytes().removeprefix(b"\xef\xbb\xbf")
+    data = _file_bytes(path)
     end = data.find(b"\n")
     if not data or data.isspace():  # _decode words the problem
         return _fatal(table, path, _decode(table, path, data)[1])
@@ -187,10 +187,13 @@ def read_file(table: Table, path: Path) -> ParsedFile:
     frame, problems_frame = _type_columns(table, raw, present)
     parsed = ParsedFile(table, path, frame, raw, present, problems_frame, warnings=warnings)
     if problems_frame.height and quoted:  # a quoted field may hold a line break
-        text = path.read_bytes().removeprefix(b"\xef\xbb\xbf").decode("utf-8")
-        if "\n" in text.replace("\r\n", "\n"):
-            parsed.line_of = _physical_lines(text)
+        parsed.line_of = _physical_lines(_file_bytes(path).decode("utf-8"))
     return parsed
+
+
+def _file_bytes(path: Path) -> bytes:
+    """A bundle file's bytes, without a UTF-8 byte order mark."""
+    return path.read_bytes().removeprefix(b"\xef\xbb\xbf")
 
 
 def _type_columns(

@@ -145,7 +145,9 @@ def account_outlook(
     # another core (used only when the purchase model is fitted too).
     with ThreadPoolExecutor(max_workers=1) as pool:
         spend_job = (
-            pool.submit(_spend_model, repeaters) if repeaters.height >= min_repeat_buyers else None
+            pool.submit(_spend_model, repeaters)
+            if stats.height >= min_accounts and repeaters.height >= min_repeat_buyers
+            else None
         )
         if stats.height < min_accounts:
             note = f"{stats.height} accounts with orders; the model needs at least {min_accounts}"

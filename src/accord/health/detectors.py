@@ -37,6 +37,11 @@ def _evidence(rule: Rule) -> pl.Expr:
     return pl.struct(items).struct.json_encode()
 
 
+def _fires(rule: Rule) -> pl.Expr:
+    """Where `rule` fires (a rule whose numbers are unknown does not)."""
+    return rule.fires.fill_null(False)
+
+
 def _judge(frame: pl.LazyFrame, rule: Rule) -> pl.LazyFrame:
     """The rows of the accounts `rule` fires for (lazy: only the columns it reads are
     gathered from the wide scored table)."""
@@ -46,7 +51,7 @@ def _judge(frame: pl.LazyFrame, rule: Rule) -> pl.LazyFrame:
     else:
         at_risk = value_ahead if rule.at_risk else pl.lit(None, dtype=pl.Float64)
     cost = rule.cost if rule.cost is not None else pl.lit(None, dtype=pl.Float64)
-    return frame.filter(rule.fires.fill_null(False)).select(
+    return frame.filter(_fires(rule)).select(
         pl.col("account_id").cast(pl.String),
         pl.lit(rule.id, dtype=pl.String).alias("id"),
         pl.when(rule.critical.fill_null(False))
@@ -69,7 +74,7 @@ def detect(scored: pl.DataFrame, s: Settings) -> pl.DataFrame:
     found = pl.concat([_judge(lazy, rule) for rule in judged], how="vertical").collect()
     threshold = s.general.healthy_from
     # Where no rule fires, asked of the rules again: 3× faster than an anti-join on ids.
-    none_fires = ~pl.any_horizontal([rule.fires.fill_null(False) for rule in judged])
+    none_fires = ~pl.any_horizontal([_fires(rule) for rule in judged])
     healthy = frame.filter((pl.col("score") >= threshold) & none_fires).select(
         "account_id",
         pl.lit("healthy").alias("id"),
