@@ -332,7 +332,8 @@ def diagnose(
             with engine.connect() as conn:
                 _require_account(conn, account_id)
         step("load")
-        with open_ledger(engine.url.render_as_string(hide_password=False)) as ledger:
+        ledger_url = engine.url.render_as_string(hide_password=False)
+        with open_ledger(ledger_url, half_life_days=settings.strength.half_life_days) as ledger:
             first = first_activity(ledger)
             if first is None:
                 raise BadInputError("the book has no dated activity yet: import a bundle first")

@@ -3,6 +3,7 @@ rebuilt when it might not match, skipped when it cannot be used."""
 
 from __future__ import annotations
 
+import math
 import shutil
 import sqlite3
 import subprocess
@@ -16,12 +17,15 @@ import pytest
 
 from accord import services
 from accord.analytics import COLUMNS, account_features, open_ledger, read_sqlite
-from accord.analytics.mirror import mirror_path, open_mirror
+from accord.analytics.backend import analysis_columns
+from accord.analytics.features import NEXT_FOLLOW, NEXT_ORDER
+from accord.analytics.mirror import PAIR_SUMS, mirror_path, open_mirror
 from accord.config import Settings
 from accord.storage.change_log import trigger_names
 from tests.conftest import SAMPLE_BOOK
 
 NAMES = tuple(COLUMNS)
+HALF_LIFE = Settings().strength.half_life_days
 
 
 @pytest.fixture
@@ -37,15 +41,80 @@ def _sorted(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _copy_of(db: Path) -> dict[str, pl.DataFrame]:
-    """Each table as the analysis sees it through the copy."""
-    with open_mirror(db, NAMES) as con:
-        assert con is not None
+    """Each table as the analysis sees it through the copy (its own columns)."""
+    with open_mirror(db, NAMES) as copy:
+        assert copy is not None
         out = {}
         for name in NAMES:
-            frame = pl.from_arrow(con.sql(f'SELECT * FROM "{name}"').to_arrow_table())
+            cols = ", ".join(f'"{c}"' for c in analysis_columns(name))
+            frame = pl.from_arrow(copy.con.sql(f'SELECT {cols} FROM "{name}"').to_arrow_table())
             assert isinstance(frame, pl.DataFrame)
             out[name] = _sorted(frame)
         return out
+
+
+def _kept_of(db: Path) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, tuple[float, int, int]]:
+    """The facts the copy keeps: touchpoints' next order days, orders' next follow-up
+    days, and the strength sums with their (half-life, reference day, newest day)."""
+    with open_mirror(db, NAMES, HALF_LIFE) as copy:
+        assert copy is not None and copy.pair_sums is not None
+
+        def frame(sql: str) -> pl.DataFrame:
+            out = pl.from_arrow(copy.con.sql(sql).to_arrow_table())
+            assert isinstance(out, pl.DataFrame)
+            return _sorted(out)
+
+        touches = frame(f"SELECT account_id, day, purpose, {NEXT_ORDER} FROM touchpoints")
+        orders = frame(f"SELECT account_id, ordered_on, {NEXT_FOLLOW} FROM orders")
+        sums = frame(f"SELECT * FROM {PAIR_SUMS}")
+        return touches, orders, sums, copy.pair_sums
+
+
+def _days(col: str) -> pl.Expr:
+    return (pl.col(col) - pl.date(1970, 1, 1)).dt.total_days().cast(pl.Int32)
+
+
+def _assert_kept_current(db: Path) -> None:
+    """Every kept fact equals the same fact worked out here, plainly, from SQLite's rows."""
+    touches, orders, sums, (half_life, ref_day, newest) = _kept_of(db)
+    fresh = read_sqlite(db, ("touchpoints", "orders"))
+    tp = pl.from_arrow(fresh["touchpoints"])
+    od = pl.from_arrow(fresh["orders"])
+    assert isinstance(tp, pl.DataFrame) and isinstance(od, pl.DataFrame)
+    tp, od = tp.with_columns(d=_days("day")), od.with_columns(d=_days("ordered_on"))
+    ahead = tp.join(od.select("account_id", o="d"), on="account_id", how="left")
+    next_order = ahead.group_by("account_id", "day", "purpose", "d", maintain_order=True).agg(
+        pl.col("o").filter(pl.col("o") >= pl.col("d")).min().alias(NEXT_ORDER)
+    )
+    follow = tp.filter(pl.col("purpose").is_in(["insight", "guidance", "support", "social"]))
+    after = od.join(follow.select("account_id", t="d"), on="account_id", how="left")
+    next_follow = after.group_by("account_id", "ordered_on", "d", maintain_order=True).agg(
+        pl.col("t").filter(pl.col("t") > pl.col("d")).min().alias(NEXT_FOLLOW)
+    )
+    assert touches.equals(_sorted(next_order.drop("d")))
+    assert orders.equals(_sorted(next_follow.drop("d")))
+    assert newest == tp["d"].max()
+    rows: dict[tuple[str, str], list[int]] = {}
+    for user, contacts, day, direction in tp.select(
+        "user_id", "contact_ids", "d", "direction"
+    ).iter_rows():
+        if contacts is None:
+            continue
+        units = round(math.exp((day - ref_day) * math.log(2) / half_life) * 1e12)
+        two_way = direction != "outbound"
+        for contact in contacts.split(";"):
+            got = rows.setdefault((user, contact.strip()), [0, 0, 0, 0])
+            got[0] += 1
+            got[1] += two_way
+            got[2] += units
+            got[3] += units if two_way else 0
+    assert sums.height == len(rows)
+    for user, contact, n, n_two_way, weight, two_way_weight in sums.iter_rows():
+        want = rows[(user, contact)]
+        assert [n, n_two_way] == want[:2]
+        assert weight == pytest.approx(want[2], abs=n) and two_way_weight == pytest.approx(
+            want[3], abs=n
+        )
 
 
 def _ledger_of(db: Path) -> dict[str, pl.DataFrame]:
@@ -62,6 +131,7 @@ def _assert_current(db: Path) -> None:
     copy, ledger = _copy_of(db), _ledger_of(db)
     for name in NAMES:
         assert copy[name].equals(ledger[name]), name
+    _assert_kept_current(db)
 
 
 def _sql(db: Path, *statements: str) -> None:
@@ -187,8 +257,8 @@ def test_a_copy_held_by_another_process_is_skipped(db: Path) -> None:
     try:
         assert holder.stdout is not None
         assert holder.stdout.readline().strip() == "held"
-        with open_mirror(db, NAMES) as con:
-            assert con is None
+        with open_mirror(db, NAMES) as copy:
+            assert copy is None
         url = f"sqlite:///{db}"
         day = date(2026, 6, 30)
         with open_ledger(url) as ledger:  # falls back to reading SQLite
@@ -229,8 +299,8 @@ def test_a_copy_that_cannot_be_written_is_done_without(
         raise duckdb.IOException("No space left on device")
 
     monkeypatch.setattr(mirror, "_apply", full_disk)
-    with open_mirror(db, NAMES) as con:
-        assert con is None
+    with open_mirror(db, NAMES) as copy:
+        assert copy is None
     day = date(2026, 6, 30)
     with open_ledger(f"sqlite:///{db}") as ledger:  # reads SQLite directly
         frame = pl.from_arrow(ledger.to_arrow(account_features(ledger, day, Settings())))

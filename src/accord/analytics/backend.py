@@ -129,6 +129,30 @@ def analysis_columns(name: str) -> dict[str, pa.DataType]:
     return {"day" if kind == "ts" else col: _ARROW[kind] for col, kind in COLUMNS[name].items()}
 
 
+PAIR_SUMS_SCHEMA = pa.schema(
+    [
+        ("user_id", pa.string()),
+        ("contact_id", pa.string()),
+        ("touchpoints", pa.int64()),
+        ("two_way_touchpoints", pa.int64()),
+        ("weight_units", pa.int64()),
+        ("two_way_units", pa.int64()),
+    ]
+)
+"""The columns of `accord.analytics.features.pair_sums`."""
+
+
+@dataclass(frozen=True)
+class KeptPairSums:
+    """The per (seller, contact) weight sums the columnar copy keeps (the columns of
+    `accord.analytics.features.pair_sums`), as of `ref_day` for one half-life."""
+
+    table: ir.Table
+    half_life_days: float
+    ref_day: int  # days since 1970-01-01
+    newest: int  # the newest touchpoint's day: the sums serve as-of dates from it on
+
+
 @dataclass
 class Ledger:
     """The ledger's tables as Ibis expressions on one backend."""
@@ -136,6 +160,7 @@ class Ledger:
     con: BaseBackend
     engine: str  # "duckdb" (SQLite read as Arrow) or "postgres" (in place)
     tables: dict[str, ir.Table]
+    pair_sums: KeptPairSums | None = None  # kept by the columnar copy, when it is used
 
     def __getitem__(self, name: str) -> ir.Table:
         return self.tables[name]
@@ -162,13 +187,18 @@ def _no_decimals(table: pa.Table) -> pa.Table:
 
 @contextmanager
 def open_ledger(
-    url: str, *, tables: tuple[str, ...] | None = None, mirror: bool = True
+    url: str,
+    *,
+    tables: tuple[str, ...] | None = None,
+    mirror: bool = True,
+    half_life_days: float | None = None,
 ) -> Iterator[Ledger]:
     """The ledger at `url`, ready for Ibis queries; closed on exit.
 
     On SQLite the queries run on the columnar copy beside the file (`mirror`),
     brought up to date first; with `mirror=False`, or when the copy cannot be
-    used, on the tables read afresh as Arrow."""
+    used, on the tables read afresh as Arrow. With `half_life_days`, the copy
+    keeps relationship-strength sums for that half-life (`Ledger.pair_sums`)."""
     parsed = sa.engine.make_url(url)
     names = tables or tuple(COLUMNS)
     if parsed.get_backend_name() == "postgresql":
@@ -189,12 +219,16 @@ def open_ledger(
     path = Path(parsed.database)
     if not path.exists():
         raise BadInputError(f"there is no database at {path}: run `accord init` first")
-    from accord.analytics.mirror import open_mirror
+    from accord.analytics.mirror import PAIR_SUMS, kept_columns, open_mirror
 
-    with open_mirror(path, names) if mirror else contextlib.nullcontext() as copy:
+    with open_mirror(path, names, half_life_days) if mirror else contextlib.nullcontext() as copy:
         if copy is not None:
-            views = {n: ibis.table(_schema(n), name=n) for n in names}
-            yield Ledger(ibis.duckdb.from_connection(copy), "duckdb", views)
+            views = {n: ibis.table(_schema(n, kept_columns(n)), name=n) for n in names}
+            sums = None
+            if copy.pair_sums is not None:
+                schema = ibis.Schema.from_pyarrow(PAIR_SUMS_SCHEMA)
+                sums = KeptPairSums(ibis.table(schema, name=PAIR_SUMS), *copy.pair_sums)
+            yield Ledger(ibis.duckdb.from_connection(copy.con), "duckdb", views, sums)
             return
     duck = ibis.duckdb.connect()
     try:
@@ -211,8 +245,9 @@ def open_ledger(
         duck.disconnect()
 
 
-def _schema(name: str) -> ibis.Schema:
-    return ibis.Schema.from_pyarrow(pa.schema(list(analysis_columns(name).items())))
+def _schema(name: str, kept: dict[str, pa.DataType] | None = None) -> ibis.Schema:
+    columns = {**analysis_columns(name), **(kept or {})}
+    return ibis.Schema.from_pyarrow(pa.schema(list(columns.items())))
 
 
 def _postgres_table(con: Any, name: str) -> ir.Table:

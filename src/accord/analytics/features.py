@@ -53,6 +53,11 @@ def _tagged(tags: ir.StringValue, words: tuple[str, ...]) -> ir.BooleanValue:
     return ibis.ifelse(tags.notnull(), hit, False)
 
 
+def is_two_way(direction: ir.StringValue) -> ir.BooleanValue:
+    """A touchpoint that came from them or went both ways (inbound, mutual)."""
+    return direction != "outbound"
+
+
 def _n(cond: ir.BooleanValue) -> ir.IntegerScalar:
     """How many rows satisfy `cond`."""
     return cond.sum().fill_null(0).cast("int64")
@@ -83,19 +88,33 @@ def account_features(ledger: Ledger, as_of: date, settings: Settings) -> ir.Tabl
 
     # -- touchpoints --------------------------------------------------------------------
     tp0 = ledger["touchpoints"]
+    next_kept = NEXT_ORDER in tp0.columns and NEXT_FOLLOW in ledger["orders"].columns
     tp = tp0.select(
         "account_id",
         "purpose",
         "user_id",
         "contact_ids",
         day=_day(tp0.day),
-        two_way=tp0.direction != "outbound",
+        two_way=is_two_way(tp0.direction),
         minutes=tp0.minutes.fill_null(0),
         abusive=_tagged(tp0.tags, ABUSIVE_TAGS),
         big_brother=_tagged(tp0.tags, BIG_BROTHER_TAGS),
+        **({"next_order": tp0[NEXT_ORDER]} if next_kept else {}),
     ).filter(lambda t: t.day <= today)
     quiet_from = today - s.fading.quiet_days
     abusive_from = today - s.abusive.days
+    run_up = s.transactional.run_up_days
+    follow_days = s.transactional.follow_up_days
+    # Where the copy keeps each row's next order and next follow-up, the run-up and
+    # follow-up counts are two more sums of the passes below; elsewhere they need
+    # the ordered pass of `_cycle`.
+    cycle_of_touches: dict[str, ir.IntegerScalar] = {}
+    if next_kept:
+        pre = in_window(tp.day) & _in_run_up(tp.day, tp.next_order, today, run_up)
+        cycle_of_touches = {
+            "n_pre_order": _n(pre),
+            "n_value_off_cycle": _n(in_window(tp.day) & _in(tp.purpose, VALUE_ADDING) & ~pre),
+        }
     touch = tp.group_by("account_id").agg(
         n_touch=_n(in_window(tp.day)),
         n_social=_n(in_window(tp.day) & (tp.purpose == "social")),
@@ -108,6 +127,7 @@ def account_features(ledger: Ledger, as_of: date, settings: Settings) -> ir.Tabl
         n_two_way_quiet=_n(tp.two_way & (tp.day > quiet_from)),
         tp_abusive=_n(tp.abusive & (tp.day > abusive_from)),
         tp_big_brother=_n(tp.big_brother & in_window(tp.day)),
+        **cycle_of_touches,
     )
 
     # -- orders ---------------------------------------------------------------------------
@@ -123,6 +143,7 @@ def account_features(ledger: Ledger, as_of: date, settings: Settings) -> ir.Tabl
         listed=or0.list_amount.fill_null(or0.amount),
         month=or0.ordered_on.month(),
         year=or0.ordered_on.year(),
+        **({"next_follow": or0[NEXT_FOLLOW]} if next_kept else {}),
     )
     ow = ow.filter(in_window(ow.day))
     next_month = ((ow.month - 1) // 3) * 3 + 4
@@ -147,45 +168,7 @@ def account_features(ledger: Ledger, as_of: date, settings: Settings) -> ir.Tabl
         qe_listed=ow.listed.sum(where=ow.quarter_end),
         other_amount=ow.amount.sum(where=~ow.quarter_end),
         other_listed=ow.listed.sum(where=~ow.quarter_end),
-    )
-
-    # -- run-up to orders and follow-up after them: one ordered pass per account ----------
-    run_up = s.transactional.run_up_days
-    follow_days = s.transactional.follow_up_days
-    tw = tp.filter(in_window(tp.day))
-    events = ibis.union(
-        tw.select(
-            "account_id",
-            "day",
-            kind=ibis.literal(0),
-            follow=_in(tw.purpose, FOLLOW_UP),
-            value=_in(tw.purpose, VALUE_ADDING),
-        ),
-        ow.select(
-            "account_id",
-            "day",
-            kind=ibis.literal(1),
-            follow=ibis.literal(False),
-            value=ibis.literal(False),
-        ),
-    )
-    # Rows from this one to the account's last, touchpoints before orders on the same day:
-    # a touchpoint sees the orders of its own day; an order does not see that day's touches.
-    ahead = ibis.window(
-        group_by="account_id", order_by=["day", "kind"], preceding=0, following=None
-    )
-    events = events.mutate(
-        next_order=events.day.min(where=events.kind == 1).over(ahead),
-        next_follow=events.day.min(where=(events.kind == 0) & events.follow).over(ahead),
-    )
-    # No order ahead at all is "not in a run-up" (false), not unknown.
-    pre = (events.kind == 0) & ((events.next_order - events.day) <= run_up).fill_null(False)
-    judged = (events.kind == 1) & (events.day <= today - follow_days)
-    cycle = events.group_by("account_id").agg(
-        n_pre_order=_n(pre),
-        n_value_off_cycle=_n((events.kind == 0) & events.value & ~pre),
-        n_orders_judged=_n(judged),
-        n_followed=_n(judged & ((events.next_follow - events.day) <= follow_days)),
+        **(_cycle_of_orders(ow.day, ow.next_follow, today, follow_days) if next_kept else {}),
     )
 
     # -- invoices ------------------------------------------------------------------------
@@ -292,7 +275,7 @@ def account_features(ledger: Ledger, as_of: date, settings: Settings) -> ir.Tabl
     parts: list[ir.Table] = [
         touch,
         order_agg,
-        cycle,
+        *([] if next_kept else [_cycle(tp, ow, in_window, today, s)]),
         invoice,
         commit,
         service,
@@ -330,7 +313,9 @@ def account_features(ledger: Ledger, as_of: date, settings: Settings) -> ir.Tabl
             "roles_known": 0,
         }
     )
-    return _with_segments(_beside(acc, parts, fill), s)
+    # The same columns in the same order, whichever way the cycle counts were made.
+    cycle = ("n_pre_order", "n_value_off_cycle", "n_orders_judged", "n_followed")
+    return _with_segments(_beside(acc, parts, fill).relocate(*cycle, after="other_listed"), s)
 
 
 def _beside(acc: ir.Table, parts: list[ir.Table], fill: dict[str, float]) -> ir.Table:
@@ -348,6 +333,88 @@ def _beside(acc: ir.Table, parts: list[ir.Table], fill: dict[str, float]) -> ir.
                 columns.append(joined[c].fill_null(fill[c]).name(c) if c in fill else joined[c])
     out: ir.Table = joined.select(columns)
     return out
+
+
+NEXT_ORDER = "next_order_day"
+"""Touchpoints column the columnar copy keeps: the day of the account's first order on
+or after the touchpoint's day (days since 1970-01-01; null: none)."""
+NEXT_FOLLOW = "next_follow_day"
+"""Orders column the columnar copy keeps: the day of the account's first follow-up
+touchpoint on a later day than the order's (null: none)."""
+
+
+def next_days(touchpoints: ir.Table, orders: ir.Table) -> ir.Table:
+    """Touchpoints (account_id, day, purpose, …) and orders (account_id, day, …) as one
+    table with `kind` (0 a touchpoint, 1 an order) and, per row, `next_order` and
+    `next_follow` (see NEXT_ORDER and NEXT_FOLLOW): one ordered pass per account.
+
+    These depend on no as-of date: an order after it is simply later than any
+    window, which `_in_run_up` checks. The other columns of either table pass through
+    (the two must have the same ones)."""
+    events = ibis.union(
+        touchpoints.mutate(kind=ibis.literal(0), follow=_in(touchpoints.purpose, FOLLOW_UP)),
+        orders.mutate(kind=ibis.literal(1), follow=ibis.literal(False)),
+    )
+    # Rows from this one to the account's last, touchpoints before orders on the same day:
+    # a touchpoint sees the orders of its own day; an order does not see that day's touches.
+    ahead = ibis.window(
+        group_by="account_id", order_by=["day", "kind"], preceding=0, following=None
+    )
+    return events.mutate(
+        next_order=events.day.min(where=events.kind == 1).over(ahead),
+        next_follow=events.day.min(where=(events.kind == 0) & events.follow).over(ahead),
+    )
+
+
+def _in_run_up(
+    day: ir.IntegerValue, next_order: ir.IntegerValue, today: int, run_up: int
+) -> ir.BooleanValue:
+    """A touchpoint in the run-up to an order: one within `run_up` days on or after it, by
+    today (no order ahead at all is "not in a run-up", not unknown)."""
+    return ((next_order <= today) & ((next_order - day) <= run_up)).fill_null(False)
+
+
+def _cycle_of_orders(
+    day: ir.IntegerValue,
+    next_follow: ir.IntegerValue,
+    today: int,
+    follow_days: int,
+    order: ir.BooleanValue | None = None,
+) -> dict[str, ir.IntegerScalar]:
+    """Orders (rows where `order`, all when None) old enough to judge, and those of them
+    followed up within `follow_days` days."""
+    judged = day <= today - follow_days
+    if order is not None:
+        judged = order & judged
+    return {
+        "n_orders_judged": _n(judged),
+        "n_followed": _n(judged & ((next_follow - day) <= follow_days)),
+    }
+
+
+def _cycle(tp: ir.Table, ow: ir.Table, in_window: Any, today: int, s: Settings) -> ir.Table:
+    """The run-up and follow-up counts per account, from the window's rows alone (where
+    the copy does not keep each row's next days): a row in the window looks only
+    ahead, so rows before it cannot change its next days."""
+    tw = tp.filter(in_window(tp.day))
+    columns = ("account_id", "day", "purpose")
+    events = next_days(
+        tw.select(*columns, value=_in(tw.purpose, VALUE_ADDING)),
+        ow.select(
+            "account_id",
+            "day",
+            purpose=ibis.literal("").cast(tw.purpose.type()),
+            value=ibis.literal(False).cast(tw.purpose.isin(VALUE_ADDING).type()),
+        ),
+    )
+    touch, order = events.kind == 0, events.kind == 1
+    pre = touch & _in_run_up(events.day, events.next_order, today, s.transactional.run_up_days)
+    follow_days = s.transactional.follow_up_days
+    return events.group_by("account_id").agg(
+        n_pre_order=_n(pre),
+        n_value_off_cycle=_n(touch & events.value & ~pre),
+        **_cycle_of_orders(events.day, events.next_follow, today, follow_days, order),
+    )
 
 
 def _with_segments(out: ir.Table, s: Settings) -> ir.Table:
@@ -464,31 +531,30 @@ def _double_billing(
     )
 
 
-_WEIGHT_UNITS = 1e12  # a touchpoint's decayed weight (0–1] in whole pico-units
+WEIGHT_UNITS = 1e12
+"""A touchpoint's decayed weight in whole pico-units: integer sums come out the same in
+any order, so a parallel aggregation gives the same strength on every run."""
 
 
-def contact_strengths(ledger: Ledger, tp: ir.Table, today: int, s: Settings) -> ir.Table:
-    """Per (seller, contact): decayed touchpoints, two-sidedness and the 0–1 strength.
+def pair_sums(named: ir.Table, ref_day: int, half_life_days: float) -> ir.Table:
+    """Per (seller, contact): touchpoints, two-way ones, and their weights in pico-units
+    as of `ref_day`, from the touchpoints (user_id, contact_ids, day, two_way) that name
+    someone.
 
-    Each touchpoint naming the contact weighs 2^(−age / half-life); strength is
-    (1 − e^(−weight / saturation)) × min(1, two-way share / balance target), so
-    a contact we only ever wrote to has strength 0 (see docs/health.md).
-    """
-    st = s.strength
-    named = tp.filter(tp.contact_ids.notnull())
-    age = (today - named.day).cast("float64")
-    # Weights are summed as whole pico-units: integer sums come out the same in any
-    # order, so a parallel aggregation gives the same strength on every run.
-    units = ((age * (-math.log(2) / st.half_life_days)).exp() * _WEIGHT_UNITS).round()
+    A weight as of a later day is this one × 2^(−days later / half-life), so the
+    sums kept in the columnar copy (as of its newest touchpoint) serve any later
+    as-of date, and rows added or removed change them by their own sums alone."""
+    named = named.filter(named.contact_ids.notnull())
+    age = (ibis.literal(ref_day) - named.day).cast("float64")
+    units = ((age * (-math.log(2) / half_life_days)).exp() * WEIGHT_UNITS).round()
     named = named.mutate(weight=units.cast("int64"))
     # Summed per (seller, list of people) first: far fewer rows to split and trim than
     # touchpoints (splitting and trimming every touchpoint's list was most of the query).
     lists = named.group_by(["user_id", "contact_ids"]).agg(
         touchpoints=named.count(),
         two_way_touchpoints=_n(named.two_way),
-        last_day=named.day.max(),
         weight=named.weight.sum(),
-        two_way_weight=named.weight.sum(where=named.two_way),
+        two_way_weight=named.weight.sum(where=named.two_way).fill_null(0),
     )
     each = lists.mutate(contact_id=lists.contact_ids.split(";").unnest())
     blank: ir.BooleanValue = ibis.literal(False)
@@ -496,21 +562,49 @@ def contact_strengths(ledger: Ledger, tp: ir.Table, today: int, s: Settings) -> 
         blank = blank | each.contact_id.contains(ch)
     # Trimming is slow and ids rarely hold a blank: trim only those that do.
     each = each.mutate(contact_id=ibis.ifelse(blank, each.contact_id.strip(), each.contact_id))
-    pairs = each.group_by(["user_id", "contact_id"]).agg(
+    return each.group_by(["user_id", "contact_id"]).agg(
         touchpoints=each.touchpoints.sum().cast("int64"),
         two_way_touchpoints=each.two_way_touchpoints.sum().cast("int64"),
-        last_day=each.last_day.max(),
-        weight=each.weight.sum().cast("float64") / _WEIGHT_UNITS,
-        two_way_weight=each.two_way_weight.sum().cast("float64") / _WEIGHT_UNITS,
+        weight_units=each.weight.sum().cast("int64"),
+        two_way_units=each.two_way_weight.sum().cast("int64"),
     )
-    two_way_weight = pairs.two_way_weight.fill_null(0.0)
-    share = two_way_weight / pairs.weight
+
+
+def contact_strengths(ledger: Ledger, tp: ir.Table, today: int, s: Settings) -> ir.Table:
+    """Per (seller, contact): decayed touchpoints, two-sidedness and the 0–1 strength.
+
+    Each touchpoint naming the contact weighs 2^(−age / half-life); strength is
+    (1 − e^(−weight / saturation)) × min(1, two-way share / balance target), so
+    a contact we only ever wrote to has strength 0 (see docs/health.md). The sums
+    come from the columnar copy when it keeps them for this half-life and no
+    touchpoint is dated after today; else from `tp` (user_id, contact_ids, day,
+    two_way), filtered to today.
+    """
+    st = s.strength
+    kept = ledger.pair_sums
+    if kept is not None and kept.half_life_days == st.half_life_days and kept.newest <= today:
+        pairs, ref_day = kept.table, kept.ref_day
+    else:
+        pairs, ref_day = (
+            pair_sums(tp, today, st.half_life_days),
+            today,
+        )
+    later = 0.5 ** ((today - ref_day) / st.half_life_days)  # 1 exactly on the reference day
+    pairs = pairs.select(
+        "user_id",
+        "contact_id",
+        "touchpoints",
+        "two_way_touchpoints",
+        weight=pairs.weight_units.cast("float64") / WEIGHT_UNITS * later,
+        two_way_weight=pairs.two_way_units.cast("float64") / WEIGHT_UNITS * later,
+    )
+    share = pairs.two_way_weight / pairs.weight
     balance = (
         ibis.least(share / st.balance_target, 1.0) if st.balance_target > 0 else ibis.literal(1.0)
     )
     grow = 1.0 - (-pairs.weight / st.saturation).exp() if st.saturation > 0 else ibis.literal(1.0)
     strength = ibis.ifelse(pairs.weight > 0, grow * balance, 0.0)
-    return pairs.mutate(two_way_weight=two_way_weight, strength=strength.cast("float64"))
+    return pairs.mutate(strength=strength.cast("float64"))
 
 
 def _breadth(ledger: Ledger, tp: ir.Table, today: int, s: Settings) -> ir.Table:

@@ -19,6 +19,21 @@ schema revision or column layout, a database file that was replaced (restored
 from a backup, say), a change log pruned past what the copy has seen, or a
 highest rowid that disagrees after catching up.
 
+Beside the rows it keeps facts that no as-of date changes, so that every
+diagnosis need not work them out again from the whole history:
+
+* per touchpoint the day of the account's next order, and per order the day of
+  the next follow-up touchpoint (`features.next_days`): worked out again, in
+  the transaction that ends a refresh, for the accounts whose touchpoints or
+  orders changed (`_dirty_accounts`, filled in each table's own transaction);
+* per (seller, contact) the sums behind relationship strength for one
+  half-life (`features.pair_sums`), as of a reference day: a row added or
+  removed adds or subtracts its own whole-number sums, in the transaction that
+  writes it. They are built on the first analysis that asks for them
+  (`open_mirror(..., half_life_days)`), again for another half-life, and anew
+  when the touchpoints are copied afresh or have moved far past the reference
+  day.
+
 It is a cache: deleting it loses nothing. When it cannot be used (another
 process holds it, the folder is read-only) `open_mirror` yields None and the
 caller reads SQLite directly.
@@ -38,13 +53,34 @@ from typing import Any
 
 import adbc_driver_sqlite.dbapi as adbc
 import duckdb
+import ibis
 import pyarrow as pa
 
-from accord.analytics.backend import COLUMNS, analysis_columns, sqlite_select, typed_columns
+from accord.analytics.backend import (
+    COLUMNS,
+    PAIR_SUMS_SCHEMA,
+    analysis_columns,
+    sqlite_select,
+    typed_columns,
+)
+from accord.analytics.features import (
+    NEXT_FOLLOW,
+    NEXT_ORDER,
+    day_number,
+    is_two_way,
+    next_days,
+    pair_sums,
+)
 from accord.prefetch import prefetched
 
-_FORMAT = 1  # bump when the copy's own layout changes
+_FORMAT = 2  # bump when the copy's own layout changes
 _SCHEMA = "ledger"  # the copied tables; unqualified names are the analysis views
+_KEPT: dict[str, dict[str, pa.DataType]] = {
+    "touchpoints": {NEXT_ORDER: pa.int32()},
+    "orders": {NEXT_FOLLOW: pa.int32()},
+}
+PAIR_SUMS = "contact_pair_sums"  # the view of the kept strength sums
+_REBASE_HALF_LIVES = 8  # sums are re-based when touchpoints run this far past their day
 
 _locks: dict[Path, threading.Lock] = {}
 _locks_guard = threading.Lock()
@@ -72,10 +108,27 @@ class _Delta:
     seq: int
 
 
+@dataclass(frozen=True, slots=True)
+class Copy:
+    """An open, up-to-date copy: one view per table, and the kept strength sums' view
+    (PAIR_SUMS) with (half-life, reference day, newest touchpoint's day) when kept."""
+
+    con: duckdb.DuckDBPyConnection
+    pair_sums: tuple[float, int, int] | None
+
+
+def kept_columns(name: str) -> dict[str, pa.DataType]:
+    """The columns the copy keeps beside a table's own (see the module's docstring)."""
+    return _KEPT.get(name, {})
+
+
 @contextmanager
-def open_mirror(db: Path, names: tuple[str, ...]) -> Iterator[duckdb.DuckDBPyConnection | None]:
-    """A DuckDB connection on the up-to-date copy of `db`, with one view per table in
-    `names` (its COLUMNS); None when the copy cannot be used."""
+def open_mirror(
+    db: Path, names: tuple[str, ...], half_life_days: float | None = None
+) -> Iterator[Copy | None]:
+    """The up-to-date copy of `db`, with one view per table in `names` (its COLUMNS and
+    kept columns), keeping strength sums for `half_life_days` when given; None when
+    the copy cannot be used."""
     path = mirror_path(db)
     with _lock_for(path):
         con = _connect(path)
@@ -85,16 +138,21 @@ def open_mirror(db: Path, names: tuple[str, ...]) -> Iterator[duckdb.DuckDBPyCon
         try:
             try:
                 refresh(con, db, names)
+                if half_life_days is not None and "touchpoints" in names:
+                    _keep_pair_sums(con, half_life_days)
                 for name in names:
-                    cols = ", ".join(f'"{c}"' for c in analysis_columns(name))
+                    cols = ", ".join(
+                        f'"{c}"' for c in (*analysis_columns(name), *_KEPT.get(name, ()))
+                    )
                     con.execute(
                         f'CREATE OR REPLACE TEMP VIEW "{name}" AS '
                         f'SELECT {cols} FROM {_SCHEMA}."{name}"'
                     )
+                sums = _pair_sums_state(con) if "touchpoints" in names else None
             except duckdb.Error:  # the copy cannot be written (a full disk, say): do without
                 yield None
                 return
-            yield con
+            yield Copy(con, sums)
         finally:
             con.close()
 
@@ -115,6 +173,8 @@ def refresh(con: duckdb.DuckDBPyConnection, db: Path, names: tuple[str, ...]) ->
         "CREATE TABLE IF NOT EXISTS _mirror (table_name TEXT PRIMARY KEY, max_rowid BIGINT, "
         "seq BIGINT, layout TEXT)"
     )
+    con.execute("CREATE TABLE IF NOT EXISTS _dirty_accounts (account_id TEXT)")
+    con.execute("CREATE TABLE IF NOT EXISTS _pair_sums (half_life DOUBLE, ref_day INTEGER)")
     known = {
         str(name): (_State(int(max_rowid), int(seq)), str(seen_layout))
         for name, max_rowid, seq, seen_layout in con.execute("SELECT * FROM _mirror").fetchall()
@@ -129,6 +189,7 @@ def refresh(con: duckdb.DuckDBPyConnection, db: Path, names: tuple[str, ...]) ->
     for delta in prefetched(lambda n: _read_delta(db, n, since[n]), names, threads=2):
         if not _apply(con, delta, layout):  # disagrees after catching up: start over
             _apply(con, _read_delta(db, delta.name, None), layout)
+    _work_out_next_days(con)
     _prune_log(db, con)
 
 
@@ -229,19 +290,39 @@ def _apply(con: duckdb.DuckDBPyConnection, delta: _Delta, layout: str) -> bool:
     """Write one table's delta and its new state in one DuckDB transaction; False (and
     nothing written) when the copy's highest rowid then disagrees with SQLite's."""
     table = f'{_SCHEMA}."{delta.name}"'
+    kept = _KEPT.get(delta.name, {})
+    blank = "".join(f', NULL::{_SQL_TYPE[t]} AS "{c}"' for c, t in kept.items())
+    dirty = "INSERT INTO _dirty_accounts SELECT DISTINCT account_id FROM "
+    sums = delta.name == "touchpoints" and _pair_sums_layout(con) is not None
     con.execute("BEGIN")
     try:
         con.register("_accord_rows", delta.rows)
         if delta.changed is None:
-            con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM _accord_rows")
+            con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT *{blank} FROM _accord_rows")
+            if kept:
+                con.execute(dirty + "_accord_rows")
+            if sums:
+                _build_pair_sums(con, _pair_sums_layout(con)[0])  # type: ignore[index]
         else:
             if len(delta.changed):
                 con.register("_accord_changed", pa.table({"row_id": delta.changed}))
                 con.execute(
+                    f"CREATE OR REPLACE TEMP VIEW _accord_old AS SELECT * FROM {table} "
+                    "WHERE _rowid IN (SELECT row_id FROM _accord_changed)"
+                )
+                if kept:
+                    con.execute(dirty + "_accord_old")
+                if sums:
+                    _add_pair_sums(con, "_accord_old", sign=-1)
+                con.execute(
                     f"DELETE FROM {table} WHERE _rowid IN (SELECT row_id FROM _accord_changed)"
                 )
             if delta.rows.num_rows:
-                con.execute(f"INSERT INTO {table} SELECT * FROM _accord_rows")
+                con.execute(f"INSERT INTO {table} SELECT *{blank} FROM _accord_rows")
+                if kept:
+                    con.execute(dirty + "_accord_rows")
+                if sums:
+                    _add_pair_sums(con, "_accord_rows", sign=1)
         ((highest,),) = con.execute(f"SELECT coalesce(max(_rowid), 0) FROM {table}").fetchall()
         if int(highest) != delta.max_rowid:
             con.execute("ROLLBACK")
@@ -259,6 +340,166 @@ def _apply(con: duckdb.DuckDBPyConnection, delta: _Delta, layout: str) -> bool:
         for view in ("_accord_rows", "_accord_changed"):
             with contextlib.suppress(duckdb.Error):
                 con.unregister(view)
+        con.execute("DROP VIEW IF EXISTS _accord_old")
+
+
+_SQL_TYPE = {pa.int32(): "INTEGER"}
+
+
+def _has_tables(con: duckdb.DuckDBPyConnection, names: tuple[str, ...]) -> bool:
+    marks = ", ".join(f"'{n}'" for n in names)
+    ((found,),) = con.execute(
+        f"SELECT count(*) FROM _mirror WHERE table_name IN ({marks})"
+    ).fetchall()
+    return int(found) == len(names)
+
+
+def _work_out_next_days(con: duckdb.DuckDBPyConnection) -> None:
+    """Each row's next days (NEXT_ORDER, NEXT_FOLLOW) again for the accounts whose
+    touchpoints or orders changed, in one transaction (kept for later while either
+    table is not copied yet)."""
+    if not _has_tables(con, ("touchpoints", "orders")):
+        return
+    ((waiting,),) = con.execute("SELECT count(*) FROM _dirty_accounts").fetchall()
+    if not waiting:
+        return
+    dirty = "account_id IN (SELECT account_id FROM _dirty_accounts)"
+    rows = {"_rowid": "int64", "account_id": "string", "day": "date", "purpose": "string"}
+    tp = ibis.table(rows, name="_accord_tp")
+    orders = ibis.table(rows, name="_accord_orders")
+    both = next_days(
+        tp.select("_rowid", "account_id", "purpose", day=tp.day.epoch_days()),
+        orders.select("_rowid", "account_id", "purpose", day=orders.day.epoch_days()),
+    )
+    sql = ibis.to_sql(both.select("_rowid", "kind", "next_order", "next_follow"), dialect="duckdb")
+    con.execute("BEGIN")
+    try:
+        con.execute(
+            "CREATE OR REPLACE TEMP VIEW _accord_tp AS SELECT _rowid, account_id, day, purpose "
+            f"FROM {_SCHEMA}.touchpoints WHERE {dirty}"
+        )
+        con.execute(
+            "CREATE OR REPLACE TEMP VIEW _accord_orders AS SELECT _rowid, account_id, "
+            f"ordered_on AS day, '' AS purpose FROM {_SCHEMA}.orders WHERE {dirty}"
+        )
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _accord_next AS {sql}")
+        for table, kind, column, value in (
+            ("touchpoints", 0, NEXT_ORDER, "next_order"),
+            ("orders", 1, NEXT_FOLLOW, "next_follow"),
+        ):
+            con.execute(
+                f'UPDATE {_SCHEMA}."{table}" AS t SET "{column}" = n.{value} '
+                f"FROM _accord_next AS n WHERE n.kind = {kind} AND n._rowid = t._rowid"
+            )
+        con.execute("DELETE FROM _dirty_accounts")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        con.execute("DROP TABLE IF EXISTS _accord_next")
+        con.execute("DROP VIEW IF EXISTS _accord_tp")
+        con.execute("DROP VIEW IF EXISTS _accord_orders")
+
+
+def _pair_sums_layout(con: duckdb.DuckDBPyConnection) -> tuple[float, int] | None:
+    """(half-life, reference day) of the kept strength sums, or None when none are kept."""
+    found = con.execute("SELECT half_life, ref_day FROM _pair_sums").fetchall()
+    return (float(found[0][0]), int(found[0][1])) if found else None
+
+
+def _pair_sums_sql(source: str, ref_day: int, half_life_days: float) -> str:
+    """`features.pair_sums` over the touchpoint rows of table or view `source`."""
+    rows = ibis.table(
+        {"user_id": "string", "contact_ids": "string", "day": "date", "direction": "string"},
+        name=source,
+    )
+    named = rows.select(
+        "user_id", "contact_ids", day=rows.day.epoch_days(), two_way=is_two_way(rows.direction)
+    )
+    return str(ibis.to_sql(pair_sums(named, ref_day, half_life_days), dialect="duckdb"))
+
+
+def _newest_touch(con: duckdb.DuckDBPyConnection, source: str) -> int | None:
+    ((newest,),) = con.execute(f"SELECT max(day) FROM {source}").fetchall()
+    return None if newest is None else day_number(newest)
+
+
+def _build_pair_sums(con: duckdb.DuckDBPyConnection, half_life_days: float) -> None:
+    """Every (seller, contact)'s sums afresh, as of the newest touchpoint (inside the
+    caller's transaction)."""
+    ref_day = _newest_touch(con, f"{_SCHEMA}.touchpoints") or 0
+    con.execute(f"CREATE OR REPLACE TEMP VIEW _accord_all AS SELECT * FROM {_SCHEMA}.touchpoints")
+    sql = _pair_sums_sql("_accord_all", ref_day, half_life_days)
+    con.execute(f"CREATE OR REPLACE TABLE {_SCHEMA}.pair_sums AS {sql}")
+    con.execute("DROP VIEW _accord_all")
+    con.execute("DELETE FROM _pair_sums")
+    con.execute("INSERT INTO _pair_sums VALUES (?, ?)", [half_life_days, ref_day])
+
+
+def _add_pair_sums(con: duckdb.DuckDBPyConnection, source: str, *, sign: int) -> None:
+    """Add (sign 1) or take away (−1) the sums of the touchpoint rows in `source` (inside
+    the caller's transaction); re-base all when they run far past the reference day."""
+    layout = _pair_sums_layout(con)
+    assert layout is not None
+    half_life, ref_day = layout
+    newest = _newest_touch(con, source)
+    if newest is None:
+        return
+    if sign > 0 and newest > ref_day + _REBASE_HALF_LIVES * half_life:
+        _build_pair_sums(con, half_life)
+        return
+    sums = f"{_SCHEMA}.pair_sums"
+    values = ("touchpoints", "two_way_touchpoints", "weight_units", "two_way_units")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _accord_sums AS SELECT user_id, contact_id, "
+        + ", ".join(f"{sign} * {v} AS {v}" for v in values)
+        + f" FROM ({_pair_sums_sql(source, ref_day, half_life)})"
+    )
+    try:
+        match = "p.user_id = d.user_id AND p.contact_id = d.contact_id"
+        con.execute(
+            f"UPDATE {sums} AS p SET "
+            + ", ".join(f"{v} = p.{v} + d.{v}" for v in values)
+            + f" FROM _accord_sums AS d WHERE {match}"
+        )
+        con.execute(
+            f"INSERT INTO {sums} SELECT * FROM _accord_sums AS d "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {sums} AS p WHERE {match})"
+        )
+        con.execute(f"DELETE FROM {sums} WHERE touchpoints = 0")
+    finally:
+        con.execute("DROP TABLE IF EXISTS _accord_sums")
+
+
+def _keep_pair_sums(con: duckdb.DuckDBPyConnection, half_life_days: float) -> None:
+    """Build the strength sums for `half_life_days` unless they are kept already."""
+    layout = _pair_sums_layout(con)
+    if layout is not None and layout[0] == half_life_days:
+        return
+    if not _has_tables(con, ("touchpoints",)):
+        return
+    con.execute("BEGIN")
+    try:
+        _build_pair_sums(con, half_life_days)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def _pair_sums_state(con: duckdb.DuckDBPyConnection) -> tuple[float, int, int] | None:
+    """(half-life, reference day, newest touchpoint's day) of the kept sums, their view
+    made; None when none are kept."""
+    layout = _pair_sums_layout(con)
+    if layout is None:
+        return None
+    cols = ", ".join(f'"{c}"' for c in PAIR_SUMS_SCHEMA.names)
+    con.execute(
+        f'CREATE OR REPLACE TEMP VIEW "{PAIR_SUMS}" AS SELECT {cols} FROM {_SCHEMA}.pair_sums'
+    )
+    newest = _newest_touch(con, f"{_SCHEMA}.touchpoints")
+    return (*layout, layout[1] if newest is None else newest)
 
 
 def _prune_log(db: Path, con: duckdb.DuckDBPyConnection) -> None:
