@@ -125,6 +125,7 @@ def scoped_costs(diagnosis: Diagnosis, names: dict[str, str], top: int = COST_TO
         diagnosis.accounts.filter(pick),
         diagnosis.patterns.filter(pick),
         diagnosis.sellers,
+        diagnosis.settings,
     )
     frame = pl.DataFrame(
         {"account_id": ids, "name": list(names.values())},

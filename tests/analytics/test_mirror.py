@@ -57,7 +57,8 @@ def _kept_of(db: Path) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, tuple[
     """The facts the copy keeps: touchpoints' next order days, orders' next follow-up
     days, and the strength sums with their (half-life, reference day, newest day)."""
     with open_mirror(db, NAMES, HALF_LIFE) as copy:
-        assert copy is not None and copy.pair_sums is not None
+        assert copy is not None
+        assert copy.pair_sums is not None
 
         def frame(sql: str) -> pl.DataFrame:
             out = pl.from_arrow(copy.con.sql(sql).to_arrow_table())
@@ -80,7 +81,8 @@ def _assert_kept_current(db: Path) -> None:
     fresh = read_sqlite(db, ("touchpoints", "orders"))
     tp = pl.from_arrow(fresh["touchpoints"])
     od = pl.from_arrow(fresh["orders"])
-    assert isinstance(tp, pl.DataFrame) and isinstance(od, pl.DataFrame)
+    assert isinstance(tp, pl.DataFrame)
+    assert isinstance(od, pl.DataFrame)
     tp, od = tp.with_columns(d=_days("day")), od.with_columns(d=_days("ordered_on"))
     ahead = tp.join(od.select("account_id", o="d"), on="account_id", how="left")
     next_order = ahead.group_by("account_id", "day", "purpose", "d", maintain_order=True).agg(
@@ -112,9 +114,8 @@ def _assert_kept_current(db: Path) -> None:
     for user, contact, n, n_two_way, weight, two_way_weight in sums.iter_rows():
         want = rows[(user, contact)]
         assert [n, n_two_way] == want[:2]
-        assert weight == pytest.approx(want[2], abs=n) and two_way_weight == pytest.approx(
-            want[3], abs=n
-        )
+        assert weight == pytest.approx(want[2], abs=n)
+        assert two_way_weight == pytest.approx(want[3], abs=n)
 
 
 def _ledger_of(db: Path) -> dict[str, pl.DataFrame]:
@@ -278,16 +279,42 @@ def test_features_from_the_copy_equal_features_read_afresh(tmp_path: Path) -> No
     url = f"sqlite:///{path}"
     services.init_database(url=url)
     services.import_bundle(url=url, directory=bundle)
-    day = date(2026, 6, 30)
+    day = date(2026, 6, 30)  # the book's newest touchpoint: the kept sums' reference day
     results = []
     for mirror in (True, False, True):  # build, afresh, then current
-        with open_ledger(url, mirror=mirror) as ledger:
+        with open_ledger(url, mirror=mirror, half_life_days=HALF_LIFE) as ledger:
+            assert (ledger.pair_sums is not None) == mirror
             frame = pl.from_arrow(ledger.to_arrow(account_features(ledger, day, Settings())))
         assert isinstance(frame, pl.DataFrame)
         results.append(frame.sort("account_id"))
     assert results[0].height == 300
     assert results[0].equals(results[1])
     assert results[2].equals(results[1])
+
+
+def test_kept_strength_sums_serve_later_dates_and_earlier_ones_read_the_rows(
+    tmp_path: Path,
+) -> None:
+    bundle, path = tmp_path / "gen", tmp_path / "gen.db"
+    services.generate_bundle(directory=bundle, accounts=200, seed=7)
+    url = f"sqlite:///{path}"
+    services.init_database(url=url)
+    services.import_bundle(url=url, directory=bundle)
+    for day in (date(2026, 9, 30), date(2026, 3, 31)):  # after the newest touchpoint; before
+        frames = []
+        for mirror in (True, False):
+            with open_ledger(url, mirror=mirror, half_life_days=HALF_LIFE) as ledger:
+                got = pl.from_arrow(ledger.to_arrow(account_features(ledger, day, Settings())))
+            assert isinstance(got, pl.DataFrame)
+            frames.append(got.sort("account_id"))
+        kept, afresh = frames
+        # Later dates scale the kept sums down: equal to the last few binary digits.
+        strength = "decision_maker_strength"
+        assert kept[strength].fill_null(-1).to_list() == pytest.approx(
+            afresh[strength].fill_null(-1).to_list(), rel=1e-12
+        )
+        assert kept.drop(strength).equals(afresh.drop(strength))
+        assert afresh["n_known"].sum() > 0
 
 
 def test_a_copy_that_cannot_be_written_is_done_without(
