@@ -13,12 +13,13 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+import pyarrow as pa
 import pytest
 
 from accord import services
 from accord.analytics import COLUMNS, account_features, open_ledger, read_sqlite
 from accord.analytics.backend import analysis_columns
-from accord.analytics.features import NEXT_FOLLOW, NEXT_ORDER
+from accord.analytics.features import BUNDLE_GAP, NEXT_FOLLOW, NEXT_ORDER
 from accord.analytics.mirror import PAIR_SUMS, mirror_path, open_mirror
 from accord.config import Settings
 from accord.storage.change_log import trigger_names
@@ -53,9 +54,12 @@ def _copy_of(db: Path) -> dict[str, pl.DataFrame]:
         return out
 
 
-def _kept_of(db: Path) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, tuple[float, int, int]]:
+def _kept_of(
+    db: Path,
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame, tuple[float, int, int]]:
     """The facts the copy keeps: touchpoints' next order days, orders' next follow-up
-    days, and the strength sums with their (half-life, reference day, newest day)."""
+    days, order lines' bundle gaps, and the strength sums with their (half-life,
+    reference day, newest day)."""
     with open_mirror(db, NAMES, HALF_LIFE) as copy:
         assert copy is not None
         assert copy.pair_sums is not None
@@ -67,18 +71,53 @@ def _kept_of(db: Path) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, tuple[
 
         touches = frame(f"SELECT account_id, day, purpose, {NEXT_ORDER} FROM touchpoints")
         orders = frame(f"SELECT account_id, ordered_on, {NEXT_FOLLOW} FROM orders")
+        gaps = frame(f"SELECT order_id, line_no, {BUNDLE_GAP} FROM order_lines")
         sums = frame(f"SELECT * FROM {PAIR_SUMS}")
-        return touches, orders, sums, copy.pair_sums
+        return touches, orders, gaps, sums, copy.pair_sums
 
 
 def _days(col: str) -> pl.Expr:
     return (pl.col(col) - pl.date(1970, 1, 1)).dt.total_days().cast(pl.Int32)
 
 
+def _plain_gaps(fresh: dict[str, pa.Table]) -> pl.DataFrame:
+    """Per order line: the days to the account's nearest order billing its product in a
+    bundle, for priced lines of standalone products (else null)."""
+    frames = {name: pl.from_arrow(table) for name, table in fresh.items()}
+    lines, orders, products = frames["order_lines"], frames["orders"], frames["products"]
+    assert isinstance(lines, pl.DataFrame)
+    assert isinstance(orders, pl.DataFrame)
+    assert isinstance(products, pl.DataFrame)
+    kinds = dict(zip(products["sku"], products["kind"], strict=True))
+    parts = {
+        sku: [p.strip() for p in (includes or "").split(";")]
+        for sku, kind, includes in products.iter_rows()
+        if kind == "bundle"
+    }
+    where = {
+        o: (a, d) for o, a, d in orders.select("order_id", "account_id", "ordered_on").iter_rows()
+    }
+    bundled: dict[tuple[str, str], list[date]] = {}  # (account, part) → days billed in a bundle
+    for order_id, _, sku, _, _ in lines.iter_rows():
+        for part in parts.get(sku, []):
+            account, day = where[order_id]
+            bundled.setdefault((account, part), []).append(day)
+    out = []
+    for order_id, line_no, sku, _, price in lines.iter_rows():
+        account, day = where[order_id]
+        days = bundled.get((account, sku), []) if kinds.get(sku, "bundle") != "bundle" else []
+        gap = min((abs((day - b).days) for b in days), default=None) if price > 0 else None
+        out.append((order_id, line_no, gap))
+    return pl.DataFrame(
+        out, schema={"order_id": pl.String, "line_no": pl.Int64, BUNDLE_GAP: pl.Int32}, orient="row"
+    )
+
+
 def _assert_kept_current(db: Path) -> None:
     """Every kept fact equals the same fact worked out here, plainly, from SQLite's rows."""
-    touches, orders, sums, (half_life, ref_day, newest) = _kept_of(db)
-    fresh = read_sqlite(db, ("touchpoints", "orders"))
+    touches, orders, gaps, sums, (half_life, ref_day, newest) = _kept_of(db)
+    fresh = read_sqlite(db, ("touchpoints", "orders", "order_lines", "products"))
+    assert gaps.equals(_sorted(_plain_gaps(fresh)))
     tp = pl.from_arrow(fresh["touchpoints"])
     od = pl.from_arrow(fresh["orders"])
     assert isinstance(tp, pl.DataFrame)
@@ -288,6 +327,8 @@ def test_features_from_the_copy_equal_features_read_afresh(tmp_path: Path) -> No
         assert isinstance(frame, pl.DataFrame)
         results.append(frame.sort("account_id"))
     assert results[0].height == 300
+    for kept_fact in ("n_pre_order", "n_followed", "n_double_lines", "n_known"):
+        assert results[1][kept_fact].sum() > 0, kept_fact  # the book exercises each
     assert results[0].equals(results[1])
     assert results[2].equals(results[1])
 
@@ -333,3 +374,28 @@ def test_a_copy_that_cannot_be_written_is_done_without(
         frame = pl.from_arrow(ledger.to_arrow(account_features(ledger, day, Settings())))
     assert isinstance(frame, pl.DataFrame)
     assert frame.height == 3
+
+
+def _gap(db: Path, order_id: str) -> int | None:
+    gaps = _kept_of(db)[2].filter(pl.col("order_id") == order_id)
+    return gaps[BUNDLE_GAP].to_list()[0]  # type: ignore[no-any-return]
+
+
+def test_changed_bundles_and_order_lines_reach_the_kept_gaps(db: Path) -> None:
+    _assert_current(db)
+    assert _gap(db, "O2") == 68  # A1's anvils, 68 days after its starter bundle
+    _sql(db, "UPDATE products SET includes = 'SKU-S' WHERE sku = 'SKU-B'")
+    _assert_current(db)
+    assert _gap(db, "O2") is None  # the bundle no longer holds an anvil
+    _sql(
+        db,
+        "UPDATE products SET includes = 'SKU-A; SKU-S' WHERE sku = 'SKU-B'",
+        "INSERT INTO order_lines (order_id, line_no, sku, quantity, unit_price) "
+        "VALUES ('O3', 2, 'SKU-B', 1, 500)",
+    )
+    _assert_current(db)
+    assert _gap(db, "O3") == 0  # A2's setup service, billed beside a bundle holding it
+    assert _gap(db, "O2") == 68
+    _sql(db, "DELETE FROM order_lines WHERE order_id = 'O1'")
+    _assert_current(db)
+    assert _gap(db, "O2") is None

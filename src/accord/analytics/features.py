@@ -492,40 +492,59 @@ def value_realised(ledger: Ledger, today: int) -> ir.Table:
     )
 
 
-def _double_billing(
-    ledger: Ledger, orders: ir.Table, in_window: Any, days: int, start: int, today: int
-) -> ir.Table:
-    """Standalone lines (price > 0) for a part that a bundle billed to the same account
-    within `days` days (either side) already includes; each line counted once.
+BUNDLE_GAP = "bundle_gap_days"
+"""Order-lines column the columnar copy keeps (see `bundle_gaps`; null: none)."""
+
+
+def bundle_gaps(lines: ir.Table, orders: ir.Table, products: ir.Table) -> ir.Table:
+    """Per priced line (price > 0) of a standalone product, on `orders` (order_id,
+    account_id, day): the days to the nearest of those orders of the same account
+    that billed a bundle including that product — order_id, line_no, account_id,
+    day, billed (quantity × price) and gap. Lines without such an order are left out.
 
     Set up so that the big order-lines table is looked up in small tables only:
-    bundle lines against the orders near the window (bundles are a few lines in
-    ten), then priced standalone lines against the window's orders of accounts
-    that bought such a bundle."""
-    products = ledger["products"]
-    lines = ledger["order_lines"]
+    bundle lines against the orders (bundles are a few lines in ten), then priced
+    standalone lines against the orders of accounts that bought such a bundle."""
     bundle = products.filter(products.kind == "bundle")
     standalone = products.filter(products.kind != "bundle")
     parts = bundle.select(bundle_sku=bundle.sku, part=bundle.includes.split(";").unnest().strip())
-    near = orders.filter((orders.day > start - days) & (orders.day <= today + days))
     billed = (
         lines.semi_join(bundle, lines.sku == bundle.sku)
         .select("order_id", bundle_sku="sku")
-        .join(near.select("order_id", "account_id", bundle_day="day"), "order_id")
+        .join(orders.select("order_id", "account_id", bundle_day="day"), "order_id")
         .join(parts, "bundle_sku")
     )
     bundles = billed.select("account_id", "part", "bundle_day")
-    window = orders.filter(in_window(orders.day)).select("order_id", "account_id", "day")
-    window = window.semi_join(bundles, "account_id")
+    buyers = orders.select("order_id", "account_id", "day").semi_join(bundles, "account_id")
     priced = lines.filter(lines.unit_price > 0).semi_join(standalone, lines.sku == standalone.sku)
-    single = priced.join(window, "order_id")
+    single = priced.join(buyers, "order_id")
     pairs = single.join(
         bundles, (single.account_id == bundles.account_id) & (single.sku == bundles.part)
     )
-    pairs = pairs.filter((pairs.day - pairs.bundle_day).abs() <= days)
-    twice = pairs.select(
-        "account_id", "order_id", "line_no", billed=pairs.quantity * pairs.unit_price
-    ).distinct()
+    return pairs.group_by(
+        "order_id", "line_no", "account_id", "day", billed=pairs.quantity * pairs.unit_price
+    ).agg(gap=(pairs.day - pairs.bundle_day).abs().min())
+
+
+def _double_billing(
+    ledger: Ledger, orders: ir.Table, in_window: Any, days: int, start: int, today: int
+) -> ir.Table:
+    """Standalone lines (price > 0) of the window's orders for a part that a bundle billed
+    to the same account within `days` days (either side) already includes.
+
+    The columnar copy keeps each line's gap (BUNDLE_GAP); elsewhere the gaps are
+    worked out from the orders within `days` days of the window."""
+    lines = ledger["order_lines"]
+    window = orders.filter(in_window(orders.day))
+    if BUNDLE_GAP in lines.columns:
+        near = lines.filter(lines[BUNDLE_GAP] <= days)
+        twice = near.select(
+            "order_id", billed=near.quantity * near.unit_price, gap=near[BUNDLE_GAP]
+        ).join(window.select("order_id", "account_id"), "order_id")
+    else:
+        near_orders = orders.filter((orders.day > start - days) & (orders.day <= today + days))
+        gaps = bundle_gaps(lines, near_orders, ledger["products"])
+        twice = gaps.filter(in_window(gaps.day) & (gaps.gap <= days))
     return twice.group_by("account_id").agg(
         n_double_lines=twice.count(), double_amount=twice.billed.sum()
     )

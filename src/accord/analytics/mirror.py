@@ -22,10 +22,13 @@ highest rowid that disagrees after catching up.
 Beside the rows it keeps facts that no as-of date changes, so that every
 diagnosis need not work them out again from the whole history:
 
-* per touchpoint the day of the account's next order, and per order the day of
-  the next follow-up touchpoint (`features.next_days`): worked out again, in
-  the transaction that ends a refresh, for the accounts whose touchpoints or
-  orders changed (`_dirty_accounts`, filled in each table's own transaction);
+* per touchpoint the day of the account's next order, per order the day of
+  the next follow-up touchpoint (`features.next_days`), and per order line of a
+  standalone product the days to the account's nearest order that billed it in
+  a bundle (`features.bundle_gaps`): worked out again, in the transaction that
+  ends a refresh, for the accounts whose touchpoints, orders or order lines
+  changed (`_dirty_accounts` and `_dirty_orders`, filled in each table's own
+  transaction), for all when the products changed;
 * per (seller, contact) the sums behind relationship strength for one
   half-life (`features.pair_sums`), as of a reference day: a row added or
   removed adds or subtracts its own whole-number sums, in the transaction that
@@ -64,8 +67,10 @@ from accord.analytics.backend import (
     typed_columns,
 )
 from accord.analytics.features import (
+    BUNDLE_GAP,
     NEXT_FOLLOW,
     NEXT_ORDER,
+    bundle_gaps,
     day_number,
     is_two_way,
     next_days,
@@ -73,12 +78,15 @@ from accord.analytics.features import (
 )
 from accord.prefetch import prefetched
 
-_FORMAT = 2  # bump when the copy's own layout changes
+_FORMAT = 3  # bump when the copy's own layout changes
 _SCHEMA = "ledger"  # the copied tables; unqualified names are the analysis views
 _KEPT: dict[str, dict[str, pa.DataType]] = {
     "touchpoints": {NEXT_ORDER: pa.int32()},
     "orders": {NEXT_FOLLOW: pa.int32()},
+    "order_lines": {BUNDLE_GAP: pa.int32()},
 }
+_DERIVED_FROM = ("touchpoints", "orders", "order_lines", "products")
+"""The tables the kept per-row facts are worked out from."""
 PAIR_SUMS = "contact_pair_sums"  # the view of the kept strength sums
 _REBASE_HALF_LIVES = 8  # sums are re-based when touchpoints run this far past their day
 
@@ -174,6 +182,7 @@ def refresh(con: duckdb.DuckDBPyConnection, db: Path, names: tuple[str, ...]) ->
         "seq BIGINT, layout TEXT)"
     )
     con.execute("CREATE TABLE IF NOT EXISTS _dirty_accounts (account_id TEXT)")
+    con.execute("CREATE TABLE IF NOT EXISTS _dirty_orders (order_id TEXT)")
     con.execute("CREATE TABLE IF NOT EXISTS _pair_sums (half_life DOUBLE, ref_day INTEGER)")
     known = {
         str(name): (_State(int(max_rowid), int(seq)), str(seen_layout))
@@ -189,7 +198,7 @@ def refresh(con: duckdb.DuckDBPyConnection, db: Path, names: tuple[str, ...]) ->
     for delta in prefetched(lambda n: _read_delta(db, n, since[n]), names, threads=2):
         if not _apply(con, delta, layout):  # disagrees after catching up: start over
             _apply(con, _read_delta(db, delta.name, None), layout)
-    _work_out_next_days(con)
+    _work_out_kept(con)
     _prune_log(db, con)
 
 
@@ -292,15 +301,17 @@ def _apply(con: duckdb.DuckDBPyConnection, delta: _Delta, layout: str) -> bool:
     table = f'{_SCHEMA}."{delta.name}"'
     kept = _KEPT.get(delta.name, {})
     blank = "".join(f', NULL::{_SQL_TYPE[t]} AS "{c}"' for c, t in kept.items())
-    dirty = "INSERT INTO _dirty_accounts SELECT DISTINCT account_id FROM "
     sums = delta.name == "touchpoints" and _pair_sums_layout(con) is not None
+
+    def dirty(rows: str) -> None:
+        _mark_dirty(con, delta.name, rows)
+
     con.execute("BEGIN")
     try:
         con.register("_accord_rows", delta.rows)
         if delta.changed is None:
             con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT *{blank} FROM _accord_rows")
-            if kept:
-                con.execute(dirty + "_accord_rows")
+            dirty("_accord_rows")
             if sums:
                 _build_pair_sums(con, _pair_sums_layout(con)[0])  # type: ignore[index]
         else:
@@ -310,8 +321,7 @@ def _apply(con: duckdb.DuckDBPyConnection, delta: _Delta, layout: str) -> bool:
                     f"CREATE OR REPLACE TEMP VIEW _accord_old AS SELECT * FROM {table} "
                     "WHERE _rowid IN (SELECT row_id FROM _accord_changed)"
                 )
-                if kept:
-                    con.execute(dirty + "_accord_old")
+                dirty("_accord_old")
                 if sums:
                     _add_pair_sums(con, "_accord_old", sign=-1)
                 con.execute(
@@ -319,8 +329,7 @@ def _apply(con: duckdb.DuckDBPyConnection, delta: _Delta, layout: str) -> bool:
                 )
             if delta.rows.num_rows:
                 con.execute(f"INSERT INTO {table} SELECT *{blank} FROM _accord_rows")
-                if kept:
-                    con.execute(dirty + "_accord_rows")
+                dirty("_accord_rows")
                 if sums:
                     _add_pair_sums(con, "_accord_rows", sign=1)
         ((highest,),) = con.execute(f"SELECT coalesce(max(_rowid), 0) FROM {table}").fetchall()
@@ -354,52 +363,119 @@ def _has_tables(con: duckdb.DuckDBPyConnection, names: tuple[str, ...]) -> bool:
     return int(found) == len(names)
 
 
-def _work_out_next_days(con: duckdb.DuckDBPyConnection) -> None:
-    """Each row's next days (NEXT_ORDER, NEXT_FOLLOW) again for the accounts whose
-    touchpoints or orders changed, in one transaction (kept for later while either
-    table is not copied yet)."""
-    if not _has_tables(con, ("touchpoints", "orders")):
+def _mark_dirty(con: duckdb.DuckDBPyConnection, name: str, rows: str) -> None:
+    """Note whose kept facts the rows `rows` of table `name` (written or about to go) change."""
+    if name in ("touchpoints", "orders"):
+        con.execute(f"INSERT INTO _dirty_accounts SELECT DISTINCT account_id FROM {rows}")
+    elif name == "order_lines":
+        con.execute(f"INSERT INTO _dirty_orders SELECT DISTINCT order_id FROM {rows}")
+    elif name == "products" and _has_tables(con, ("orders",)):  # a bundle's parts, say
+        con.execute(f"INSERT INTO _dirty_accounts SELECT DISTINCT account_id FROM {_SCHEMA}.orders")
+
+
+def _work_out_kept(con: duckdb.DuckDBPyConnection) -> None:
+    """The kept per-row facts (`_KEPT`) again for the accounts whose rows changed, in one
+    transaction (left for later while a table they come from is not copied yet)."""
+    if not _has_tables(con, _DERIVED_FROM):
         return
-    ((waiting,),) = con.execute("SELECT count(*) FROM _dirty_accounts").fetchall()
+    ((waiting,),) = con.execute(
+        "SELECT (SELECT count(*) FROM _dirty_accounts) + (SELECT count(*) FROM _dirty_orders)"
+    ).fetchall()
     if not waiting:
         return
-    dirty = "account_id IN (SELECT account_id FROM _dirty_accounts)"
-    rows = {"_rowid": "int64", "account_id": "string", "day": "date", "purpose": "string"}
-    tp = ibis.table(rows, name="_accord_tp")
-    orders = ibis.table(rows, name="_accord_orders")
-    both = next_days(
-        tp.select("_rowid", "account_id", "purpose", day=tp.day.epoch_days()),
-        orders.select("_rowid", "account_id", "purpose", day=orders.day.epoch_days()),
-    )
-    sql = ibis.to_sql(both.select("_rowid", "kind", "next_order", "next_follow"), dialect="duckdb")
+    ledger = {name: f'{_SCHEMA}."{name}"' for name in _DERIVED_FROM}
     con.execute("BEGIN")
     try:
         con.execute(
-            "CREATE OR REPLACE TEMP VIEW _accord_tp AS SELECT _rowid, account_id, day, purpose "
-            f"FROM {_SCHEMA}.touchpoints WHERE {dirty}"
+            "INSERT INTO _dirty_accounts SELECT DISTINCT account_id FROM "
+            f"{ledger['orders']} WHERE order_id IN (SELECT order_id FROM _dirty_orders)"
         )
-        con.execute(
-            "CREATE OR REPLACE TEMP VIEW _accord_orders AS SELECT _rowid, account_id, "
-            f"ordered_on AS day, '' AS purpose FROM {_SCHEMA}.orders WHERE {dirty}"
-        )
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _accord_next AS {sql}")
+        dirty = "account_id IN (SELECT account_id FROM _dirty_accounts)"
+        views = {
+            "_accord_tp": "SELECT _rowid, account_id, day, purpose "
+            f"FROM {ledger['touchpoints']} WHERE {dirty}",
+            "_accord_orders": "SELECT _rowid, order_id, account_id, ordered_on AS day, "
+            f"'' AS purpose FROM {ledger['orders']} WHERE {dirty}",
+            "_accord_lines": "SELECT order_id, line_no, sku, quantity, unit_price "
+            f"FROM {ledger['order_lines']} "
+            "WHERE order_id IN (SELECT order_id FROM _accord_orders)",
+            "_accord_products": f"SELECT sku, kind, includes FROM {ledger['products']}",
+        }
+        for view, sql in views.items():
+            con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS {sql}")
+        next_sql, gaps_sql = _kept_sql()
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _accord_next AS {next_sql}")
         for table, kind, column, value in (
             ("touchpoints", 0, NEXT_ORDER, "next_order"),
             ("orders", 1, NEXT_FOLLOW, "next_follow"),
         ):
             con.execute(
-                f'UPDATE {_SCHEMA}."{table}" AS t SET "{column}" = n.{value} '
+                f'UPDATE {ledger[table]} AS t SET "{column}" = n.{value} '
                 f"FROM _accord_next AS n WHERE n.kind = {kind} AND n._rowid = t._rowid"
             )
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _accord_gaps AS {gaps_sql}")
+        lines = ledger["order_lines"]
+        con.execute(
+            f'UPDATE {lines} SET "{BUNDLE_GAP}" = NULL WHERE "{BUNDLE_GAP}" IS NOT NULL '
+            "AND order_id IN (SELECT order_id FROM _accord_orders)"
+        )
+        con.execute(
+            f'UPDATE {lines} AS l SET "{BUNDLE_GAP}" = g.gap FROM _accord_gaps AS g '
+            "WHERE l.order_id = g.order_id AND l.line_no = g.line_no"
+        )
         con.execute("DELETE FROM _dirty_accounts")
+        con.execute("DELETE FROM _dirty_orders")
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
     finally:
-        con.execute("DROP TABLE IF EXISTS _accord_next")
-        con.execute("DROP VIEW IF EXISTS _accord_tp")
-        con.execute("DROP VIEW IF EXISTS _accord_orders")
+        for temp in ("_accord_next", "_accord_gaps"):
+            con.execute(f"DROP TABLE IF EXISTS {temp}")
+        for view in ("_accord_tp", "_accord_orders", "_accord_lines", "_accord_products"):
+            con.execute(f"DROP VIEW IF EXISTS {view}")
+
+
+def _kept_sql() -> tuple[str, str]:
+    """The queries of the kept facts over the `_accord_*` views of `_work_out_kept`:
+    next days per touchpoint and order (by `_rowid`), gaps per order line."""
+    tp = ibis.table(
+        {"_rowid": "int64", "account_id": "string", "day": "date", "purpose": "string"},
+        name="_accord_tp",
+    )
+    orders = ibis.table(
+        {
+            "_rowid": "int64",
+            "order_id": "string",
+            "account_id": "string",
+            "day": "date",
+            "purpose": "string",
+        },
+        name="_accord_orders",
+    )
+    lines = ibis.table(
+        {
+            "order_id": "string",
+            "line_no": "int64",
+            "sku": "string",
+            "quantity": "float64",
+            "unit_price": "float64",
+        },
+        name="_accord_lines",
+    )
+    products = ibis.table(
+        {"sku": "string", "kind": "string", "includes": "string"}, name="_accord_products"
+    )
+    both = next_days(
+        tp.select("_rowid", "account_id", "purpose", day=tp.day.epoch_days()),
+        orders.select("_rowid", "account_id", "purpose", day=orders.day.epoch_days()),
+    )
+    order_days = orders.select("order_id", "account_id", day=orders.day.epoch_days())
+    gaps = bundle_gaps(lines, order_days, products).select("order_id", "line_no", "gap")
+    return (
+        str(ibis.to_sql(both.select("_rowid", "kind", "next_order", "next_follow"), "duckdb")),
+        str(ibis.to_sql(gaps, "duckdb")),
+    )
 
 
 def _pair_sums_layout(con: duckdb.DuckDBPyConnection) -> tuple[float, int] | None:
