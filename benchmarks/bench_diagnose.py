@@ -14,6 +14,11 @@ SQLite — neither is timed. Then, in one run, prints:
   the copy exists already (`--fresh` deletes it first);
 * diagnose — the same with the copy current (the everyday case: it reads only
   what changed since the last analysis), split by step, `--repeat` times;
+* diagnose after a day's new rows — `--day-rows N` touchpoints (and a tenth as
+  many orders, each with a copy of a line) added to SQLite, as an import would,
+  then diagnose: the copy catches up and works its kept facts out again for
+  the accounts they touch; the rows are deleted again afterwards (the next run
+  catches up with that);
 * floor — one plain DuckDB pass that groups every table of the copy by account
   (count and a sum): the least any diagnosis of these rows must do, `--repeat`
   times; the ratio of the best of each (and of the medians); and, for
@@ -25,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sqlite3
 import statistics
 import sys
 import time
@@ -92,6 +98,44 @@ def floor_from_sqlite(db: Path) -> float:
     return time.perf_counter() - t
 
 
+def add_day(db: Path, touchpoints: int) -> None:
+    """Copies of `touchpoints` spread touchpoints (and a tenth as many orders, with a copy
+    of one of their lines), dated the book's as-of date, written straight to SQLite."""
+    orders = max(1, touchpoints // 10)
+    day = DEFAULT_AS_OF.isoformat()
+    con = sqlite3.connect(db)
+    with con:
+        for table, key, n, dated in (
+            ("touchpoints", "touchpoint_id", touchpoints, "occurred_at"),
+            ("orders", "order_id", orders, "ordered_on"),
+        ):
+            cols = [r[1] for r in con.execute(f"PRAGMA table_info({table})")]
+            picked = ", ".join(
+                f"'NEW-' || {key}" if c == key else (f"'{day}'" if c == dated else c) for c in cols
+            )
+            step = max(1, con.execute(f"SELECT max(rowid) FROM {table}").fetchone()[0] // n)
+            con.execute(
+                f"INSERT INTO {table} ({', '.join(cols)}) SELECT {picked} FROM {table} "
+                f"WHERE rowid % {step} = 0 LIMIT {n}"
+            )
+        con.execute(
+            "INSERT INTO order_lines (order_id, line_no, sku, quantity, unit_price) "
+            "SELECT o.order_id, 1, l.sku, l.quantity, l.unit_price FROM orders o "
+            "JOIN order_lines l ON l.order_id = substr(o.order_id, 5) AND l.line_no = 1 "
+            "WHERE o.order_id LIKE 'NEW-%'"
+        )
+    con.close()
+
+
+def drop_day(db: Path) -> None:
+    con = sqlite3.connect(db)
+    with con:
+        con.execute("DELETE FROM order_lines WHERE order_id LIKE 'NEW-%'")
+        con.execute("DELETE FROM orders WHERE order_id LIKE 'NEW-%'")
+        con.execute("DELETE FROM touchpoints WHERE touchpoint_id LIKE 'NEW-%'")
+    con.close()
+
+
 def timed_diagnose(url: str, label: str) -> float:
     steps: dict[str, float] = {}
     current, started = "", time.perf_counter()  # the step under way and when it started
@@ -122,6 +166,9 @@ def main() -> None:
     parser.add_argument("--fresh", action="store_true", help="delete the columnar copy first")
     parser.add_argument("--repeat", type=int, default=3, help="runs of diagnose and of the floor")
     parser.add_argument(
+        "--day-rows", type=int, default=0, help="also diagnose after adding this many touchpoints"
+    )
+    parser.add_argument(
         "--no-sqlite-pass", action="store_true", help="skip the read-SQLite-then-pass comparison"
     )
     args = parser.parse_args()
@@ -134,6 +181,12 @@ def main() -> None:
     if not mirror_path(db).exists():
         timed_diagnose(url, "diagnose, first (builds the columnar copy)")
     runs = [timed_diagnose(url, "diagnose (columnar copy current)") for _ in range(args.repeat)]
+    if args.day_rows:
+        add_day(db, args.day_rows)
+        try:
+            timed_diagnose(url, f"diagnose after {args.day_rows:,} new touchpoints")
+        finally:
+            drop_day(db)
     passes = []
     for _ in range(args.repeat):
         duck_pass, rows = floor_on_copy(db)

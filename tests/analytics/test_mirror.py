@@ -219,6 +219,31 @@ def test_updates_deletes_and_inserts_by_any_writer_reach_the_copy(db: Path) -> N
     assert _log_size(db) == 0  # pruned once the copy has seen it
 
 
+def test_a_log_pruned_empty_does_not_make_every_later_analysis_rebuild_the_copy(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from accord.analytics import mirror
+
+    _copy_of(db)
+    _sql(db, "UPDATE touchpoints SET direction = 'outbound' WHERE touchpoint_id = 'T1'")
+    _copy_of(db)  # catches up, then prunes the log empty
+    assert _log_size(db) == 0
+    rebuilt: list[str] = []
+    read_delta = mirror._read_delta
+
+    def watched(path: Path, name: str, since: object) -> object:
+        if since is None:
+            rebuilt.append(name)
+        return read_delta(path, name, since)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(mirror, "_read_delta", watched)
+    for _ in range(3):
+        _copy_of(db)
+    _sql(db, "DELETE FROM feedback WHERE rowid = (SELECT min(rowid) FROM feedback)")
+    _assert_current(db)
+    assert rebuilt == []
+
+
 def test_a_reused_rowid_is_not_mistaken_for_a_known_row(db: Path) -> None:
     """Deleting the newest row lets SQLite give its rowid to the next insert."""
     _copy_of(db)

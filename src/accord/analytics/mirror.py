@@ -237,6 +237,14 @@ def _scalar(cur: Any, sql: str) -> int:
     return int(row[0]) if row and row[0] is not None else 0
 
 
+def _last_seq(cur: Any) -> int:
+    """The newest change logged, pruned or not: a log pruned empty still numbers on from
+    it (AUTOINCREMENT), so a copy that has seen it has seen everything so far."""
+    return _scalar(cur, "SELECT max(seq) FROM ledger_changes") or _scalar(
+        cur, "SELECT seq FROM sqlite_sequence WHERE name = 'ledger_changes'"
+    )
+
+
 def _sqlite_state(db: Path) -> tuple[str, int]:
     """(what the copy must match, the oldest change still in the log), in one look.
 
@@ -270,7 +278,7 @@ def _read_delta(db: Path, name: str, since: _State | None) -> _Delta:
         cur.execute("PRAGMA busy_timeout = 10000")
         cur.execute("BEGIN")
         try:
-            seq = _scalar(cur, "SELECT max(seq) FROM ledger_changes")
+            seq = _last_seq(cur)
             max_rowid = _scalar(cur, f'SELECT max(rowid) FROM "{name}"')
             changed: pa.Array | None = None
             where: tuple[str, ...] = ("",)
