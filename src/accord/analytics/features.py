@@ -105,29 +105,36 @@ def account_features(ledger: Ledger, as_of: date, settings: Settings) -> ir.Tabl
     abusive_from = today - s.abusive.days
     run_up = s.transactional.run_up_days
     follow_days = s.transactional.follow_up_days
+    # Most counts look at recent rows only: they are made over those, and the two that
+    # look at every row apart (a grouping of all the rows with 13 sums costs twice one
+    # with 2).
+    recent = tp.filter(tp.day > min(start, quiet_from, abusive_from))
     # Where the copy keeps each row's next order and next follow-up, the run-up and
     # follow-up counts are two more sums of the passes below; elsewhere they need
     # the ordered pass of `_cycle`.
     cycle_of_touches: dict[str, ir.IntegerScalar] = {}
     if next_kept:
-        pre = in_window(tp.day) & _in_run_up(tp.day, tp.next_order, today, run_up)
+        pre = in_window(recent.day) & _in_run_up(recent.day, recent.next_order, today, run_up)
         cycle_of_touches = {
             "n_pre_order": _n(pre),
-            "n_value_off_cycle": _n(in_window(tp.day) & _in(tp.purpose, VALUE_ADDING) & ~pre),
+            "n_value_off_cycle": _n(
+                in_window(recent.day) & _in(recent.purpose, VALUE_ADDING) & ~pre
+            ),
         }
-    touch = tp.group_by("account_id").agg(
-        n_touch=_n(in_window(tp.day)),
-        n_social=_n(in_window(tp.day) & (tp.purpose == "social")),
-        n_value=_n(in_window(tp.day) & _in(tp.purpose, VALUE_ADDING)),
-        n_insight=_n(in_window(tp.day) & _in(tp.purpose, INSIGHT)),
-        n_two_way=_n(in_window(tp.day) & tp.two_way),
-        touch_minutes=tp.minutes.sum(where=in_window(tp.day)).cast("int64"),
-        n_touch_ever=tp.count(),
-        last_two_way_day=tp.day.max(where=tp.two_way),
-        n_two_way_quiet=_n(tp.two_way & (tp.day > quiet_from)),
-        tp_abusive=_n(tp.abusive & (tp.day > abusive_from)),
-        tp_big_brother=_n(tp.big_brother & in_window(tp.day)),
+    touch = recent.group_by("account_id").agg(
+        n_touch=_n(in_window(recent.day)),
+        n_social=_n(in_window(recent.day) & (recent.purpose == "social")),
+        n_value=_n(in_window(recent.day) & _in(recent.purpose, VALUE_ADDING)),
+        n_insight=_n(in_window(recent.day) & _in(recent.purpose, INSIGHT)),
+        n_two_way=_n(in_window(recent.day) & recent.two_way),
+        touch_minutes=recent.minutes.sum(where=in_window(recent.day)).cast("int64"),
+        n_two_way_quiet=_n(recent.two_way & (recent.day > quiet_from)),
+        tp_abusive=_n(recent.abusive & (recent.day > abusive_from)),
+        tp_big_brother=_n(recent.big_brother & in_window(recent.day)),
         **cycle_of_touches,
+    )
+    ever = tp.group_by("account_id").agg(
+        n_touch_ever=tp.count(), last_two_way_day=tp.day.max(where=tp.two_way)
     )
 
     # -- orders ---------------------------------------------------------------------------
@@ -274,6 +281,7 @@ def account_features(ledger: Ledger, as_of: date, settings: Settings) -> ir.Tabl
     # -- one row per account -------------------------------------------------------------
     parts: list[ir.Table] = [
         touch,
+        ever,
         order_agg,
         *([] if next_kept else [_cycle(tp, ow, in_window, today, s)]),
         invoice,
