@@ -157,21 +157,24 @@ def account_outlook(
             except ClvError as exc:
                 note = f"the purchase model could not be fitted: {exc}"
         spend_model = spend_job.result() if spend_job is not None and fitted is not None else None
-    n = stats.height
-    if fitted is None:
-        p_alive = pl.Series("p_alive", [None] * n, dtype=pl.Float64)
-        expected = pl.Series("expected_orders_12m", [None] * n, dtype=pl.Float64)
-        value = pl.Series("expected_value_12m", [None] * n, dtype=pl.Float64)
-    else:
-        alive = fitted.probability_alive(x, tx, t_cal)
-        ahead = fitted.conditional_expected_purchases(WEEKS_PER_YEAR, x, tx, t_cal)
-        if spend_model is not None:
-            spend = spend_model.conditional_expected_spend(x, stats["monetary_value"].to_numpy())
+        n = stats.height
+        if fitted is None:
+            p_alive = pl.Series("p_alive", [None] * n, dtype=pl.Float64)
+            expected = pl.Series("expected_orders_12m", [None] * n, dtype=pl.Float64)
+            value = pl.Series("expected_value_12m", [None] * n, dtype=pl.Float64)
         else:
-            spend = stats["mean_order_value"].to_numpy()
-        p_alive = pl.Series("p_alive", alive)
-        expected = pl.Series("expected_orders_12m", ahead)
-        value = pl.Series("expected_value_12m", ahead * spend)
+            # Array arithmetic lets go of the interpreter: the two run side by side.
+            alive_job = pool.submit(fitted.probability_alive, x, tx, t_cal)
+            ahead = fitted.conditional_expected_purchases(WEEKS_PER_YEAR, x, tx, t_cal)
+            if spend_model is not None:
+                spend = spend_model.conditional_expected_spend(
+                    x, stats["monetary_value"].to_numpy()
+                )
+            else:
+                spend = stats["mean_order_value"].to_numpy()
+            p_alive = pl.Series("p_alive", alive_job.result())
+            expected = pl.Series("expected_orders_12m", ahead)
+            value = pl.Series("expected_value_12m", ahead * spend)
     table = (
         stats.with_columns(p_alive, expected, value)
         .select(
