@@ -440,39 +440,36 @@ def _work_out_kept(con: duckdb.DuckDBPyConnection) -> None:
     finally:
         for temp in ("_accord_next", "_accord_gaps"):
             con.execute(f"DROP TABLE IF EXISTS {temp}")
-        for view in ("_accord_tp", "_accord_orders", "_accord_lines", "_accord_products"):
+        for view in _KEPT_INPUTS:
             con.execute(f"DROP VIEW IF EXISTS {view}")
+
+
+_KEPT_INPUTS: dict[str, dict[str, str]] = {
+    "_accord_tp": {"_rowid": "int64", "account_id": "string", "day": "date", "purpose": "string"},
+    "_accord_orders": {
+        "_rowid": "int64",
+        "order_id": "string",
+        "account_id": "string",
+        "day": "date",
+        "purpose": "string",
+    },
+    "_accord_lines": {
+        "order_id": "string",
+        "line_no": "int64",
+        "sku": "string",
+        "quantity": "float64",
+        "unit_price": "float64",
+    },
+    "_accord_products": {"sku": "string", "kind": "string", "includes": "string"},
+}
+"""The views `_work_out_kept` makes of the dirty accounts' rows: name → columns."""
 
 
 def _kept_sql() -> tuple[str, str]:
     """The queries of the kept facts over the `_accord_*` views of `_work_out_kept`:
     next days per touchpoint and order (by `_rowid`), gaps per order line."""
-    tp = ibis.table(
-        {"_rowid": "int64", "account_id": "string", "day": "date", "purpose": "string"},
-        name="_accord_tp",
-    )
-    orders = ibis.table(
-        {
-            "_rowid": "int64",
-            "order_id": "string",
-            "account_id": "string",
-            "day": "date",
-            "purpose": "string",
-        },
-        name="_accord_orders",
-    )
-    lines = ibis.table(
-        {
-            "order_id": "string",
-            "line_no": "int64",
-            "sku": "string",
-            "quantity": "float64",
-            "unit_price": "float64",
-        },
-        name="_accord_lines",
-    )
-    products = ibis.table(
-        {"sku": "string", "kind": "string", "includes": "string"}, name="_accord_products"
+    tp, orders, lines, products = (
+        ibis.table(schema, name=name) for name, schema in _KEPT_INPUTS.items()
     )
     both = next_days(
         tp.select("_rowid", "account_id", "purpose", day=tp.day.epoch_days()),
