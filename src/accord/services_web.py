@@ -29,7 +29,7 @@ from accord.audit import AuditEntry, account_trail
 from accord.config import Settings
 from accord.domain.schema import BY_NAME
 from accord.errors import BadInputError
-from accord.health import Diagnosis, only_account
+from accord.health import Diagnosis, only_account, only_accounts
 from accord.health.bands import health_bands
 from accord.health.strength import strength
 from accord.services_costs import CostsReport, costs_from_diagnosis
@@ -119,14 +119,7 @@ def scoped_costs(diagnosis: Diagnosis, names: dict[str, str], top: int = COST_TO
     """`costs_from_diagnosis` on the accounts of `names` only (account_id → name): the
     diagnosis stays book-wide (segment figures), the money is only the caller's."""
     ids = list(names)
-    pick = pl.col("account_id").is_in(ids)
-    scoped = Diagnosis(
-        diagnosis.as_of,
-        diagnosis.accounts.filter(pick),
-        diagnosis.patterns.filter(pick),
-        diagnosis.sellers,
-        diagnosis.settings,
-    )
+    scoped = only_accounts(diagnosis, ids)
     frame = pl.DataFrame(
         {"account_id": ids, "name": list(names.values())},
         schema={"account_id": pl.String, "name": pl.String},
@@ -168,10 +161,9 @@ def portfolio(
     if chosen:
         try:
             diagnosis = book_diagnosis(url=url, as_of=as_of)
+            # Narrowed first: the facts are put in words for the accounts shown only.
             ids = {r["account_id"] for r in chosen}
-            records = {
-                rec["account_id"]: rec for rec in diagnosis.records() if rec["account_id"] in ids
-            }
+            records = {rec["account_id"]: rec for rec in only_accounts(diagnosis, ids).records()}
             costs = scoped_costs(diagnosis, {r["account_id"]: r["name"] for r in chosen})
         except BadInputError as exc:
             note = str(exc)

@@ -10,7 +10,7 @@
 
 from accord.domain.enums import PATTERN_IDS
 from accord.health.detectors import SEVERITIES, detect
-from accord.health.diagnosis import Diagnosis, diagnose_features, only_account
+from accord.health.diagnosis import Diagnosis, diagnose_features, only_account, only_accounts
 from accord.health.dimensions import COMPONENTS, DIMENSIONS, score
 from accord.health.orientation import seller_orientation
 from accord.health.strength import breadth, strength
@@ -25,6 +25,7 @@ __all__ = [
     "detect",
     "diagnose_features",
     "only_account",
+    "only_accounts",
     "score",
     "seller_orientation",
     "strength",

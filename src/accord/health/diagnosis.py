@@ -9,6 +9,7 @@ contract of SPEC section 5 only when asked.
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -144,7 +145,12 @@ def diagnose_features(
 
 def only_account(diagnosis: Diagnosis, account_id: str) -> Diagnosis:
     """The same diagnosis narrowed to one account (segment figures stay book-wide)."""
-    pick = pl.col("account_id") == account_id
+    return only_accounts(diagnosis, [account_id])
+
+
+def only_accounts(diagnosis: Diagnosis, account_ids: Collection[str]) -> Diagnosis:
+    """The same diagnosis narrowed to these accounts (segment figures stay book-wide)."""
+    pick = pl.col("account_id").is_in(list(account_ids))
     return Diagnosis(
         diagnosis.as_of,
         diagnosis.accounts.filter(pick),
