@@ -405,14 +405,14 @@ def _cycle(tp: ir.Table, ow: ir.Table, in_window: Any, today: int, s: Settings) 
     the copy does not keep each row's next days): a row in the window looks only
     ahead, so rows before it cannot change its next days."""
     tw = tp.filter(in_window(tp.day))
-    columns = ("account_id", "day", "purpose")
+    value = _in(tw.purpose, VALUE_ADDING)
     events = next_days(
-        tw.select(*columns, value=_in(tw.purpose, VALUE_ADDING)),
+        tw.select("account_id", "day", "purpose", value=value),
         ow.select(
             "account_id",
             "day",
             purpose=ibis.literal("").cast(tw.purpose.type()),
-            value=ibis.literal(False).cast(tw.purpose.isin(VALUE_ADDING).type()),
+            value=ibis.literal(False).cast(value.type()),
         ),
     )
     touch, order = events.kind == 0, events.kind == 1
@@ -546,9 +546,9 @@ def _double_billing(
     window = orders.filter(in_window(orders.day))
     if BUNDLE_GAP in lines.columns:
         near = lines.filter(lines[BUNDLE_GAP] <= days)
-        twice = near.select(
-            "order_id", billed=near.quantity * near.unit_price, gap=near[BUNDLE_GAP]
-        ).join(window.select("order_id", "account_id"), "order_id")
+        twice = near.select("order_id", billed=near.quantity * near.unit_price).join(
+            window.select("order_id", "account_id"), "order_id"
+        )
     else:
         near_orders = orders.filter((orders.day > start - days) & (orders.day <= today + days))
         gaps = bundle_gaps(lines, near_orders, ledger["products"])
@@ -612,10 +612,7 @@ def contact_strengths(ledger: Ledger, tp: ir.Table, today: int, s: Settings) -> 
     if kept is not None and kept.half_life_days == st.half_life_days and kept.newest <= today:
         pairs, ref_day = kept.table, kept.ref_day
     else:
-        pairs, ref_day = (
-            pair_sums(tp, today, st.half_life_days),
-            today,
-        )
+        pairs, ref_day = pair_sums(tp, today, st.half_life_days), today
     later = 0.5 ** ((today - ref_day) / st.half_life_days)  # 1 exactly on the reference day
     pairs = pairs.select(
         "user_id",

@@ -150,7 +150,7 @@ def open_mirror(
                     _keep_pair_sums(con, half_life_days)
                 for name in names:
                     cols = ", ".join(
-                        f'"{c}"' for c in (*analysis_columns(name), *_KEPT.get(name, ()))
+                        f'"{c}"' for c in (*analysis_columns(name), *kept_columns(name))
                     )
                     con.execute(
                         f'CREATE OR REPLACE TEMP VIEW "{name}" AS '
@@ -307,9 +307,8 @@ def _apply(con: duckdb.DuckDBPyConnection, delta: _Delta, layout: str) -> bool:
     """Write one table's delta and its new state in one DuckDB transaction; False (and
     nothing written) when the copy's highest rowid then disagrees with SQLite's."""
     table = f'{_SCHEMA}."{delta.name}"'
-    kept = _KEPT.get(delta.name, {})
-    blank = "".join(f', NULL::{_SQL_TYPE[t]} AS "{c}"' for c, t in kept.items())
-    sums = delta.name == "touchpoints" and _pair_sums_layout(con) is not None
+    blank = "".join(f', NULL::{_SQL_TYPE[t]} AS "{c}"' for c, t in kept_columns(delta.name).items())
+    sums = _pair_sums_layout(con) if delta.name == "touchpoints" else None
 
     def dirty(rows: str) -> None:
         _mark_dirty(con, delta.name, rows)
@@ -321,7 +320,7 @@ def _apply(con: duckdb.DuckDBPyConnection, delta: _Delta, layout: str) -> bool:
             con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT *{blank} FROM _accord_rows")
             dirty("_accord_rows")
             if sums:
-                _build_pair_sums(con, _pair_sums_layout(con)[0])  # type: ignore[index]
+                _build_pair_sums(con, sums[0])
         else:
             if len(delta.changed):
                 con.register("_accord_changed", pa.table({"row_id": delta.changed}))
@@ -331,7 +330,7 @@ def _apply(con: duckdb.DuckDBPyConnection, delta: _Delta, layout: str) -> bool:
                 )
                 dirty("_accord_old")
                 if sums:
-                    _add_pair_sums(con, "_accord_old", sign=-1)
+                    _add_pair_sums(con, "_accord_old", sums, sign=-1)
                 con.execute(
                     f"DELETE FROM {table} WHERE _rowid IN (SELECT row_id FROM _accord_changed)"
                 )
@@ -339,7 +338,7 @@ def _apply(con: duckdb.DuckDBPyConnection, delta: _Delta, layout: str) -> bool:
                 con.execute(f"INSERT INTO {table} SELECT *{blank} FROM _accord_rows")
                 dirty("_accord_rows")
                 if sums:
-                    _add_pair_sums(con, "_accord_rows", sign=1)
+                    _add_pair_sums(con, "_accord_rows", sums, sign=1)
         ((highest,),) = con.execute(f"SELECT coalesce(max(_rowid), 0) FROM {table}").fetchall()
         if int(highest) != delta.max_rowid:
             con.execute("ROLLBACK")
@@ -381,6 +380,18 @@ def _mark_dirty(con: duckdb.DuckDBPyConnection, name: str, rows: str) -> None:
         con.execute(f"INSERT INTO _dirty_accounts SELECT DISTINCT account_id FROM {_SCHEMA}.orders")
 
 
+@contextmanager
+def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """One DuckDB transaction: committed when the block ends, rolled back if it raises."""
+    con.execute("BEGIN")
+    try:
+        yield
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
 def _work_out_kept(con: duckdb.DuckDBPyConnection) -> None:
     """The kept per-row facts (`_KEPT`) again for the accounts whose rows changed, in one
     transaction (left for later while a table they come from is not copied yet)."""
@@ -392,51 +403,47 @@ def _work_out_kept(con: duckdb.DuckDBPyConnection) -> None:
     if not waiting:
         return
     ledger = {name: f'{_SCHEMA}."{name}"' for name in _DERIVED_FROM}
-    con.execute("BEGIN")
     try:
-        con.execute(
-            "INSERT INTO _dirty_accounts SELECT DISTINCT account_id FROM "
-            f"{ledger['orders']} WHERE order_id IN (SELECT order_id FROM _dirty_orders)"
-        )
-        dirty = "account_id IN (SELECT account_id FROM _dirty_accounts)"
-        views = {
-            "_accord_tp": "SELECT _rowid, account_id, day, purpose "
-            f"FROM {ledger['touchpoints']} WHERE {dirty}",
-            "_accord_orders": "SELECT _rowid, order_id, account_id, ordered_on AS day, "
-            f"'' AS purpose FROM {ledger['orders']} WHERE {dirty}",
-            "_accord_lines": "SELECT order_id, line_no, sku, quantity, unit_price "
-            f"FROM {ledger['order_lines']} "
-            "WHERE order_id IN (SELECT order_id FROM _accord_orders)",
-            "_accord_products": f"SELECT sku, kind, includes FROM {ledger['products']}",
-        }
-        for view, sql in views.items():
-            con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS {sql}")
-        next_sql, gaps_sql = _kept_sql()
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _accord_next AS {next_sql}")
-        for table, kind, column, value in (
-            ("touchpoints", 0, NEXT_ORDER, "next_order"),
-            ("orders", 1, NEXT_FOLLOW, "next_follow"),
-        ):
+        with _transaction(con):
             con.execute(
-                f'UPDATE {ledger[table]} AS t SET "{column}" = n.{value} '
-                f"FROM _accord_next AS n WHERE n.kind = {kind} AND n._rowid = t._rowid"
+                "INSERT INTO _dirty_accounts SELECT DISTINCT account_id FROM "
+                f"{ledger['orders']} WHERE order_id IN (SELECT order_id FROM _dirty_orders)"
             )
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _accord_gaps AS {gaps_sql}")
-        lines = ledger["order_lines"]
-        con.execute(
-            f'UPDATE {lines} SET "{BUNDLE_GAP}" = NULL WHERE "{BUNDLE_GAP}" IS NOT NULL '
-            "AND order_id IN (SELECT order_id FROM _accord_orders)"
-        )
-        con.execute(
-            f'UPDATE {lines} AS l SET "{BUNDLE_GAP}" = g.gap FROM _accord_gaps AS g '
-            "WHERE l.order_id = g.order_id AND l.line_no = g.line_no"
-        )
-        con.execute("DELETE FROM _dirty_accounts")
-        con.execute("DELETE FROM _dirty_orders")
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+            dirty = "account_id IN (SELECT account_id FROM _dirty_accounts)"
+            views = {
+                "_accord_tp": "SELECT _rowid, account_id, day, purpose "
+                f"FROM {ledger['touchpoints']} WHERE {dirty}",
+                "_accord_orders": "SELECT _rowid, order_id, account_id, ordered_on AS day, "
+                f"'' AS purpose FROM {ledger['orders']} WHERE {dirty}",
+                "_accord_lines": "SELECT order_id, line_no, sku, quantity, unit_price "
+                f"FROM {ledger['order_lines']} "
+                "WHERE order_id IN (SELECT order_id FROM _accord_orders)",
+                "_accord_products": f"SELECT sku, kind, includes FROM {ledger['products']}",
+            }
+            for view, sql in views.items():
+                con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS {sql}")
+            next_sql, gaps_sql = _kept_sql()
+            con.execute(f"CREATE OR REPLACE TEMP TABLE _accord_next AS {next_sql}")
+            for table, kind, column, value in (
+                ("touchpoints", 0, NEXT_ORDER, "next_order"),
+                ("orders", 1, NEXT_FOLLOW, "next_follow"),
+            ):
+                con.execute(
+                    f'UPDATE {ledger[table]} AS t SET "{column}" = n.{value} '
+                    f"FROM _accord_next AS n WHERE n.kind = {kind} AND n._rowid = t._rowid"
+                )
+            con.execute(f"CREATE OR REPLACE TEMP TABLE _accord_gaps AS {gaps_sql}")
+            lines = ledger["order_lines"]
+            con.execute(
+                f'UPDATE {lines} SET "{BUNDLE_GAP}" = NULL WHERE "{BUNDLE_GAP}" IS NOT NULL '
+                "AND order_id IN (SELECT order_id FROM _accord_orders)"
+            )
+            con.execute(
+                f'UPDATE {lines} AS l SET "{BUNDLE_GAP}" = g.gap FROM _accord_gaps AS g '
+                "WHERE l.order_id = g.order_id AND l.line_no = g.line_no"
+            )
+            con.execute("DELETE FROM _dirty_accounts")
+            con.execute("DELETE FROM _dirty_orders")
     finally:
         for temp in ("_accord_next", "_accord_gaps"):
             con.execute(f"DROP TABLE IF EXISTS {temp}")
@@ -518,11 +525,12 @@ def _build_pair_sums(con: duckdb.DuckDBPyConnection, half_life_days: float) -> N
     con.execute("INSERT INTO _pair_sums VALUES (?, ?)", [half_life_days, ref_day])
 
 
-def _add_pair_sums(con: duckdb.DuckDBPyConnection, source: str, *, sign: int) -> None:
-    """Add (sign 1) or take away (−1) the sums of the touchpoint rows in `source` (inside
-    the caller's transaction); re-base all when they run far past the reference day."""
-    layout = _pair_sums_layout(con)
-    assert layout is not None
+def _add_pair_sums(
+    con: duckdb.DuckDBPyConnection, source: str, layout: tuple[float, int], *, sign: int
+) -> None:
+    """Add (sign 1) or take away (−1) the sums of the touchpoint rows in `source` to the
+    kept ones of `layout` (half-life, reference day), inside the caller's transaction;
+    re-base all when the rows run far past the reference day."""
     half_life, ref_day = layout
     newest = _newest_touch(con, source)
     if newest is None:
@@ -560,13 +568,8 @@ def _keep_pair_sums(con: duckdb.DuckDBPyConnection, half_life_days: float) -> No
         return
     if not _has_tables(con, ("touchpoints",)):
         return
-    con.execute("BEGIN")
-    try:
+    with _transaction(con):
         _build_pair_sums(con, half_life_days)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
 
 
 def _pair_sums_state(con: duckdb.DuckDBPyConnection) -> tuple[float, int, int] | None:
