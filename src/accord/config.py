@@ -54,6 +54,11 @@ class General:
     cost_of_capital: float = _s(
         0.10, "Annual cost of capital, for the financing cost of late payments.", share=True
     )
+    min_known_dimensions: int = _s(
+        2,
+        "Known dimensions an account needs for an overall score; with fewer it is unknown.",
+        whole=True,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +164,15 @@ class Continuity:
         10,
         "Accounts with orders that the lifetime-value model needs before it is used.",
         whole=True,
+    )
+    rhythm_min_days: float = _s(
+        30.0, "Shortest buying rhythm (days between orders) an account is judged by."
+    )
+    rhythm_max_days: float = _s(
+        365.0, "Longest buying rhythm an account is judged by (rarer buyers count as this)."
+    )
+    rhythm_default_days: float = _s(
+        180.0, "Buying rhythm assumed for an account with fewer than two orders."
     )
 
 
@@ -323,6 +337,21 @@ class BigBrother:
         2,
         "Touchpoints or feedback tagged ultimatum or unilateral_change that fire `big_brother`.",
         whole=True,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Patterns:
+    warning_penalty: float = _s(
+        0.15, "Share taken off a dimension for each warning pattern that belongs to it.", share=True
+    )
+    critical_penalty: float = _s(
+        0.40,
+        "Share taken off a dimension for each critical pattern that belongs to it.",
+        share=True,
+    )
+    critical_max: float = _s(
+        60.0, "Highest health score of an account with a critical pattern (below healthy_from)."
     )
 
 
@@ -500,6 +529,7 @@ class Settings:
     fading: Fading = field(default_factory=Fading)
     abusive: Abusive = field(default_factory=Abusive)
     big_brother: BigBrother = field(default_factory=BigBrother)
+    patterns: Patterns = field(default_factory=Patterns)
     decision: Decision = field(default_factory=Decision)
     agenda: Agenda = field(default_factory=Agenda)
     review: Review = field(default_factory=Review)

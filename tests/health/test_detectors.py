@@ -229,7 +229,10 @@ def test_evidence_carries_the_numbers_and_thresholds(tmp_path: Path) -> None:
     assert pattern["action"].startswith("They pay a median 15 days late on 3 invoices (0 unpaid")
     # financing cost: 3 invoices × 100 × 15 days × 10% / 365
     assert pattern["cost"] == pytest.approx(round(3 * 100 * 15 * 0.10 / 365, 2))
-    assert record["facts"]["trust"] == ["median invoice 15 days late against 30-day terms"]
+    assert record["facts"]["trust"] == [
+        "median invoice 15 days late against 30-day terms",
+        "lowered by terms_dictated (warning)",
+    ]
 
 
 def test_broken_promises_far_below_the_rate_are_critical(tmp_path: Path) -> None:

@@ -178,6 +178,14 @@ def account_features(ledger: Ledger, as_of: date, settings: Settings) -> ir.Tabl
         **(_cycle_of_orders(ow.day, ow.next_follow, today, follow_days) if next_kept else {}),
     )
 
+    # Every order up to today, for the account's buying rhythm: when it first and last
+    # bought and how often (one grouping of two integer columns).
+    oh = or0.select("account_id", day=_day(or0.ordered_on))
+    oh = oh.filter(oh.day <= today)
+    history = oh.group_by("account_id").agg(
+        n_orders_ever=oh.count(), first_order_day=oh.day.min(), last_order_day=oh.day.max()
+    )
+
     # -- invoices ------------------------------------------------------------------------
     iv0 = ledger["invoices"].join(acc.select("account_id", "payment_terms_days"), "account_id")
     iv = iv0.select(
@@ -186,7 +194,10 @@ def account_features(ledger: Ledger, as_of: date, settings: Settings) -> ir.Tabl
         due=_day(iv0.issued_on) + iv0.terms_days.fill_null(iv0.payment_terms_days),
         paid=_day(iv0.paid_on),
     )
-    iv = iv.filter(in_window(iv.due))
+    # An invoice still unpaid past its due date stays, however old: a debt does not
+    # expire with the window (one paid long ago does leave it).
+    unpaid = iv.paid.isnull() | (iv.paid > today)
+    iv = iv.filter(in_window(iv.due) | ((iv.due <= start) & unpaid))
     settled = ibis.ifelse(iv.paid.notnull() & (iv.paid <= today), iv.paid, today)
     iv = iv.mutate(late=settled - iv.due)
     late_pos = ibis.greatest(iv.late, 0)
@@ -216,17 +227,24 @@ def account_features(ledger: Ledger, as_of: date, settings: Settings) -> ir.Tabl
         made=_day(cm0.made_on),
         done=_day(cm0.done_on),
     )
-    cm = cm.filter(~cm.cancelled & in_window(cm.due) & (cm.made <= today))
-    done = cm.done.notnull() & (cm.done <= today)
+    # A promise still open past its due date stays, however old: it is broken until it
+    # is kept or cancelled (one settled long ago does leave the window).
+    is_open = cm.done.isnull() | (cm.done > today)
+    cm = cm.filter(
+        ~cm.cancelled & (cm.made <= today) & (in_window(cm.due) | ((cm.due <= start) & is_open))
+    )
+    done = ~is_open
     kept = done & (cm.done <= cm.due)
     late = done & (cm.done > cm.due)
     commit = cm.group_by("account_id").agg(
         ours_due=_n(cm.side == "us"),
         ours_kept=_n(kept & (cm.side == "us")),
         ours_late=_n(late & (cm.side == "us")),
+        ours_open=_n(is_open & (cm.side == "us")),
         theirs_due=_n(cm.side == "them"),
         theirs_kept=_n(kept & (cm.side == "them")),
         theirs_late=_n(late & (cm.side == "them")),
+        theirs_open=_n(is_open & (cm.side == "them")),
     )
 
     # -- service -------------------------------------------------------------------------
@@ -283,6 +301,7 @@ def account_features(ledger: Ledger, as_of: date, settings: Settings) -> ir.Tabl
         touch,
         ever,
         order_agg,
+        history,
         *([] if next_kept else [_cycle(tp, ow, in_window, today, s)]),
         invoice,
         commit,

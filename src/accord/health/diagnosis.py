@@ -23,6 +23,7 @@ from accord.health.dimensions import DIMENSIONS, score
 from accord.health.economics import FIGURES, PREFIX, economics_columns, economics_record
 from accord.health.explain import facts
 from accord.health.orientation import account_orientation, seller_orientation
+from accord.health.penalties import apply_patterns
 
 OUTLOOK_SCHEMA = {
     "account_id": pl.String,
@@ -140,6 +141,9 @@ def diagnose_features(
     scored = score(frame, s, today)
     scored = scored.with_columns(*account_orientation(), *economics_columns(s))
     patterns = detect(scored, s)
+    # The patterns found lower the dimensions they belong to (a critical one keeps the
+    # account out of the healthy band); `healthy` needs no pattern, so it stands.
+    scored = apply_patterns(scored, patterns, s)
     return Diagnosis(as_of, scored, patterns, seller_orientation(scored), s)
 
 

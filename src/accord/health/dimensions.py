@@ -106,8 +106,16 @@ def components(s: Settings, as_of_day: int) -> list[pl.Expr]:
     )
 
     follow_up = _ratio(pl.col("n_followed"), pl.col("n_orders_judged"))
-    tenure_days = (as_of_day - pl.col("created_day")).clip(lower_bound=0)
-    tenure = _clip01(tenure_days / c.tenure_full_days) if c.tenure_full_days > 0 else pl.lit(1.0)
+    # Tenure as lived: from created_on to the last order or two-way touchpoint, so that
+    # years of silence do not count as years of relationship.
+    last_active = pl.max_horizontal(pl.col("last_order_day"), pl.col("last_two_way_day"))
+    lived = pl.when(last_active.is_not_null()).then(pl.min_horizontal(last_active, as_of_day))
+    tenure_days = (lived - pl.col("created_day")).clip(lower_bound=0)
+    tenure = (
+        _clip01(tenure_days / c.tenure_full_days)
+        if c.tenure_full_days > 0
+        else pl.when(tenure_days.is_not_null()).then(1.0)
+    )
     alive = pl.col("p_alive")
 
     values = {
@@ -116,11 +124,49 @@ def components(s: Settings, as_of_day: int) -> list[pl.Expr]:
         "mutual_value": (margin, serve, satisfaction, complaints, pl.col("value_realised")),
         "continuity": (follow_up, tenure, alive),
     }
-    return [
+    weighted = [
         expr.cast(pl.Float64).alias(_col(dim, name))
         for dim, exprs in values.items()
         for name, expr in zip(COMPONENTS[dim], exprs, strict=True)
     ]
+    return [*weighted, rhythm(s, as_of_day).alias(RHYTHM)]
+
+
+RHYTHM = "continuity__rhythm"
+"""The factor (0–1) that silence takes continuity down by: 1 while the account buys and
+talks at its own rhythm, halving with each further rhythm of silence."""
+
+
+def rhythm_days(s: Settings) -> pl.Expr:
+    """The account's buying rhythm: the mean days between its orders so far, clipped to
+    `[rhythm_min_days, rhythm_max_days]`; `rhythm_default_days` with fewer than two."""
+    c = s.continuity
+    low = min(c.rhythm_min_days, c.rhythm_max_days)
+    span = (pl.col("last_order_day") - pl.col("first_order_day")).cast(pl.Float64)
+    mean_gap = span / (pl.col("n_orders_ever") - 1).cast(pl.Float64)
+    return (
+        pl.when(pl.col("n_orders_ever") >= 2)
+        .then(mean_gap.clip(low, c.rhythm_max_days))
+        .otherwise(pl.lit(float(min(max(c.rhythm_default_days, low), c.rhythm_max_days))))
+        .clip(lower_bound=1.0)
+    )
+
+
+def _silence(since_day: pl.Expr, gap: pl.Expr, as_of_day: int) -> pl.Expr:
+    """2^(−max(0, days since `since_day` − gap) / gap): 1 within one rhythm, then halving
+    each rhythm; null when `since_day` is null (never happened)."""
+    late = ((as_of_day - since_day).cast(pl.Float64) - gap).clip(lower_bound=0.0)
+    return (late / gap * -math.log(2)).exp()
+
+
+def rhythm(s: Settings, as_of_day: int) -> pl.Expr:
+    """The mean of the order and the two-way touchpoint silence factors that are known
+    (null: the account never ordered nor had a two-way touchpoint)."""
+    gap = rhythm_days(s)
+    return pl.mean_horizontal(
+        _silence(pl.col("last_order_day"), gap, as_of_day),
+        _silence(pl.col("last_two_way_day"), gap, as_of_day),
+    ).cast(pl.Float64)
 
 
 def _weights(s: Settings, dimension: str) -> list[float]:
@@ -137,10 +183,22 @@ def score(features: pl.DataFrame, s: Settings, as_of_day: int) -> pl.DataFrame:
             (pl.col(_col(dim, name)), w)
             for name, w in zip(COMPONENTS[dim], _weights(s, dim), strict=True)
         ]
-        dims.append((100.0 * weighted_mean(parts)).alias(dim))
+        mean = weighted_mean(parts)
+        if dim == "continuity":  # silence takes continuity down, whatever else it shows
+            factor = pl.col(RHYTHM)
+            mean = pl.when(mean.is_null()).then(factor).otherwise(mean * factor.fill_null(1.0))
+        dims.append((100.0 * mean).alias(dim))
     frame = frame.with_columns(dims)
+    return frame.with_columns(overall(s).alias("score"))
+
+
+def overall(s: Settings) -> pl.Expr:
+    """The overall score from the four dimension columns: their weighted geometric mean,
+    unknown when fewer than `general.min_known_dimensions` are known (one strong
+    dimension alone says too little to call a relationship healthy)."""
     w = s.weights
-    overall = weighted_geometric_mean(
+    known = pl.sum_horizontal([pl.col(d).is_not_null().cast(pl.Int32) for d in DIMENSIONS])
+    mean = weighted_geometric_mean(
         [
             (pl.col("trust"), w.trust),
             (pl.col("engagement"), w.engagement),
@@ -148,7 +206,7 @@ def score(features: pl.DataFrame, s: Settings, as_of_day: int) -> pl.DataFrame:
             (pl.col("continuity"), w.continuity),
         ]
     )
-    return frame.with_columns(overall.alias("score"))
+    return pl.when(known >= max(s.general.min_known_dimensions, 1)).then(mean)
 
 
 SCORE_FLOOR = 1.0

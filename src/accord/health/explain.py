@@ -11,6 +11,8 @@ from __future__ import annotations
 import polars as pl
 
 from accord.config import Settings
+from accord.health.dimensions import RHYTHM, rhythm_days
+from accord.health.penalties import PENALISED
 
 C = pl.col
 
@@ -134,8 +136,23 @@ def _mutual_value(hourly_cost: float) -> list[pl.Expr]:
     ]
 
 
-def _continuity(as_of_day: int, follow_up_days: int) -> list[pl.Expr]:
+def _continuity(as_of_day: int, s: Settings) -> list[pl.Expr]:
+    follow_up_days = s.transactional.follow_up_days
+    last_active = pl.max_horizontal(C("last_order_day"), C("last_two_way_day"))
+    factor = C(RHYTHM)
     return [
+        _when(
+            C("last_order_day").is_not_null(),
+            pl.format(
+                "last order {} days ago; buys about every {} days",
+                as_of_day - C("last_order_day"),
+                _int(rhythm_days(s)),
+            ),
+        ),
+        _when(
+            factor.is_not_null() & (factor < 0.995),
+            pl.format("silence past its rhythm: continuity × {}", factor.round(2)),
+        ),
         _when(
             C("n_orders_judged") > 0,
             pl.format(
@@ -146,10 +163,15 @@ def _continuity(as_of_day: int, follow_up_days: int) -> list[pl.Expr]:
             ),
         ),
         _when(
-            C("created_day").is_not_null(),
+            C("created_day").is_not_null() & last_active.is_not_null(),
             pl.format(
-                "customer for {} years",
-                ((as_of_day - C("created_day")) / 365.25).round(1),
+                "customer for {} years{}",
+                ((pl.min_horizontal(last_active, as_of_day) - C("created_day")) / 365.25)
+                .clip(lower_bound=0)
+                .round(1),
+                pl.when(last_active < as_of_day - 30)
+                .then(pl.lit(" until the last order or two-way touchpoint"))
+                .otherwise(pl.lit("")),
             ),
         ),
         _when(
@@ -165,9 +187,17 @@ def facts(as_of_day: int, s: Settings) -> list[pl.Expr]:
         "trust": _trust(),
         "engagement": _engagement(as_of_day),
         "mutual_value": _mutual_value(s.general.hourly_cost),
-        "continuity": _continuity(as_of_day, s.transactional.follow_up_days),
+        "continuity": _continuity(as_of_day, s),
     }
-    return [_known(exprs).alias(f"facts_{name}") for name, exprs in groups.items()]
+    return [
+        _known([*exprs, _lowered(name)]).alias(f"facts_{name}") for name, exprs in groups.items()
+    ]
+
+
+def _lowered(dimension: str) -> pl.Expr:
+    """The patterns that lowered the dimension (see accord.health.penalties), when any."""
+    which = PENALISED.format(dimension)
+    return _when(C(which).is_not_null(), pl.format("lowered by {}", C(which)))
 
 
 _SEP = "\x1f"  # the ASCII unit separator: no fact's text holds it

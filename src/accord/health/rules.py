@@ -195,6 +195,7 @@ def rules(s: Settings) -> list[Rule]:
                 (
                     ("not_kept_on_time", broken, b.min_broken, ">="),
                     ("on_time_rate", rate, b.on_time_rate, "<"),
+                    ("open_past_due", C(f"{side}_open"), 0.0, "info"),
                 ),
                 action,
                 at_risk=side == "ours",
