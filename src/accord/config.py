@@ -169,7 +169,7 @@ class Continuity:
         30.0, "Shortest buying rhythm (days between orders) an account is judged by."
     )
     rhythm_max_days: float = _s(
-        365.0, "Longest buying rhythm an account is judged by (rarer buyers count as this)."
+        180.0, "Longest buying rhythm an account is judged by (rarer buyers count as this)."
     )
     rhythm_default_days: float = _s(
         180.0, "Buying rhythm assumed for an account with fewer than two orders."

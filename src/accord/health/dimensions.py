@@ -105,7 +105,13 @@ def components(s: Settings, as_of_day: int) -> list[pl.Expr]:
         _clip01(1.0 - net_complaints / m.complaints_zero) if m.complaints_zero > 0 else 1.0
     )
 
-    follow_up = _ratio(pl.col("n_followed"), pl.col("n_orders_judged"))
+    # No order left in the window to follow up, after earlier ones: none was followed up
+    # (unknown instead would let continuity climb back as the last orders leave the window).
+    follow_up = (
+        pl.when((pl.col("n_orders") == 0) & (pl.col("n_orders_ever") > 0))
+        .then(0.0)
+        .otherwise(_ratio(pl.col("n_followed"), pl.col("n_orders_judged")))
+    )
     # Tenure as lived: from created_on to the last order or two-way touchpoint, so that
     # years of silence do not count as years of relationship.
     last_active = pl.max_horizontal(pl.col("last_order_day"), pl.col("last_two_way_day"))
