@@ -35,7 +35,9 @@ def test_the_review_model(url: str) -> None:
     # Acme's thin engagement keeps it in watch under the geometric mean, even with
     # promise K5 kept in June (64.3).
     assert [(b.name, b.now) for b in m.bands] == [("healthy", 0), ("watch", 2), ("at risk", 2)]
-    assert sum(b.before or 0 for b in m.bands) == 4
+    # On 05-31 Birch had only trust known (no touchpoint yet): one dimension is too little
+    # for a score (docs/health.md), so it was in no band then.
+    assert sum(b.before or 0 for b in m.bands) == 3
     # Without a lifetime model (four accounts), key accounts are ranked by revenue.
     assert [a.account_id for a in m.key_accounts] == ["A1", "A2", "A3", "A4"]
     acme = m.key_accounts[0]

@@ -5,8 +5,11 @@ weighted mean of 0–1 components, each component unknown (null) when it has
 nothing to measure, and an unknown component's weight spread over the known
 ones. A dimension with no known component is unknown; the overall score is the
 weighted geometric mean of the known dimensions, so an unknown never counts as
-0 and a strong dimension cannot hide a weak one. Every
-formula is written out, with a worked example, in docs/health.md.
+0 and a strong dimension cannot hide a weak one — and it is unknown with fewer
+than two known dimensions, since one alone says too little. Continuity is also
+taken down by silence against the account's own buying rhythm, so that a
+dormant account never gets healthier as time passes. Every formula is written
+out, with a worked example, in docs/health.md.
 """
 
 from __future__ import annotations
