@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -25,7 +26,7 @@ from accord.config import Settings, settings_from_mapping
 from accord.domain.enums import PATTERN_IDS
 from accord.health import DIMENSIONS, Diagnosis, score
 from accord.health.bands import band_counts
-from accord.health.penalties import DIMENSION_OF
+from accord.health.penalties import DIMENSION_OF, apply_patterns
 from tests.health.book import Book, ago
 from tests.health.features import AS_OF_DAY, frame
 
@@ -308,3 +309,35 @@ def test_open_promises_past_due_stay_in_trust_whatever_their_age(tmp_path: Path)
     measured = 100 * (0.40 * (1 / 3) + 0.35 * 0.0) / 0.75
     assert record["health"]["trust"] == pytest.approx(measured * 0.6, abs=0.05)  # 10.7
     assert record["facts"]["trust"][0] == "1 of 3 of our commitments kept on time"
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(sorted(PATTERN_IDS)), st.sampled_from(["warning", "critical"])),
+        max_size=6,
+    ),
+    activity(),
+)
+def test_a_pattern_never_raises_a_dimension_or_the_score(
+    found: list[tuple[str, str]], row: dict[str, Any]
+) -> None:
+    s = Settings()
+    row = {**row, "ours_kept": min(row["ours_due"], 1), "ours_late": 0, "invoice_credit": 0.0}
+    scored = score(frame(row), s, AS_OF_DAY)
+    patterns = pl.DataFrame(
+        {
+            "account_id": ["A1"] * len(found),
+            "id": [i for i, _ in found],
+            "severity": [v for _, v in found],
+        },
+        schema={"account_id": pl.String, "id": pl.String, "severity": pl.String},
+    )
+    before = scored.row(0, named=True)
+    after = apply_patterns(scored, patterns, s).row(0, named=True)
+    for name in (*DIMENSIONS, "score"):
+        assert (before[name] is None) == (after[name] is None)
+        if before[name] is not None:
+            assert after[name] <= before[name] + 1e-9
+    if after["score"] is not None and any(v == "critical" for _, v in found):
+        assert after["score"] <= 60.0

@@ -142,12 +142,16 @@ def _continuity(as_of_day: int, s: Settings) -> list[pl.Expr]:
     factor = C(RHYTHM)
     return [
         _when(
-            C("last_order_day").is_not_null(),
+            C("n_orders_ever") >= 2,
             pl.format(
                 "last order {} days ago; buys about every {} days",
                 as_of_day - C("last_order_day"),
                 _int(rhythm_days(s)),
             ),
+        ),
+        _when(
+            C("n_orders_ever") == 1,
+            pl.format("its one order {} days ago", as_of_day - C("last_order_day")),
         ),
         _when(
             factor.is_not_null() & (factor < 0.995),

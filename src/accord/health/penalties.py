@@ -69,14 +69,14 @@ def apply_patterns(scored: pl.DataFrame, patterns: pl.DataFrame, s: Settings) ->
     critical = fired.group_by("account_id").agg(
         (pl.col("severity") == "critical").any().alias(CRITICAL)
     )
-    frame = scored.join(critical, on="account_id", how="left")
+    frame = scored.join(critical, on="account_id", how="left", maintain_order="left")
     for dim in DIMENSIONS:
         mine = per_dim.filter(pl.col("dimension") == dim).select(
             "account_id",
             pl.col("keep").alias(f"_keep_{dim}"),
             pl.col("which").alias(PENALISED.format(dim)),
         )
-        frame = frame.join(mine, on="account_id", how="left")
+        frame = frame.join(mine, on="account_id", how="left", maintain_order="left")
     frame = frame.with_columns(
         *[pl.col(d).alias(f"{d}_measured") for d in DIMENSIONS],
         *[(pl.col(d) * pl.col(f"_keep_{d}").fill_null(1.0)).alias(d) for d in DIMENSIONS],
