@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -18,7 +18,7 @@ import polars as pl
 
 from accord.analytics.features import day_number
 from accord.config import Settings
-from accord.health.detectors import detect
+from accord.health.detectors import NOT_JUDGED_SCHEMA, detect, not_judged
 from accord.health.dimensions import DIMENSIONS, score
 from accord.health.economics import FIGURES, PREFIX, economics_columns, economics_record
 from accord.health.explain import facts
@@ -42,6 +42,9 @@ class Diagnosis:
     patterns: pl.DataFrame  # one row per (account, pattern): id, severity, evidence (JSON) …
     sellers: pl.DataFrame  # orientation per seller
     settings: Settings  # those it was made with: the facts are put in words from them
+    not_judged: pl.DataFrame = field(  # one row per (account, pattern): id, reason
+        default_factory=lambda: pl.DataFrame(schema=NOT_JUDGED_SCHEMA)
+    )
 
     def __repr__(self) -> str:
         return (
@@ -93,6 +96,11 @@ class Diagnosis:
                     "at_risk": row["at_risk"],
                 }
             )
+        unjudged: dict[str, list[dict[str, str]]] = {}
+        for row in self.not_judged.iter_rows(named=True):
+            unjudged.setdefault(row["account_id"], []).append(
+                {"id": row["id"], "reason": row["reason"]}
+            )
         out = []
         for r in rounded.iter_rows(named=True):
             out.append(
@@ -101,6 +109,7 @@ class Diagnosis:
                     "as_of": self.as_of.isoformat(),
                     "health": {"score": r["score"], **{d: r[d] for d in DIMENSIONS}},
                     "patterns": patterns.get(r["account_id"], []),
+                    "not_judged": unjudged.get(r["account_id"], []),
                     "facts": {d: r[f"facts_{d}"] for d in DIMENSIONS},
                     "orientation": {
                         "index": r["orientation"],
@@ -140,7 +149,8 @@ def diagnose_features(
     scored = score(frame, s, today)
     scored = scored.with_columns(*account_orientation(), *economics_columns(s))
     patterns = detect(scored, s)
-    return Diagnosis(as_of, scored, patterns, seller_orientation(scored), s)
+    unjudged = not_judged(scored, s)
+    return Diagnosis(as_of, scored, patterns, seller_orientation(scored), s, unjudged)
 
 
 def only_account(diagnosis: Diagnosis, account_id: str) -> Diagnosis:
@@ -157,4 +167,5 @@ def only_accounts(diagnosis: Diagnosis, account_ids: Collection[str]) -> Diagnos
         diagnosis.patterns.filter(pick),
         diagnosis.sellers,
         diagnosis.settings,
+        diagnosis.not_judged.filter(pick),
     )

@@ -70,6 +70,19 @@ class BulkWriter(Protocol):
         """Insert new rows and update changed ones (only `update_columns`)."""
         ...
 
+    def fetch_rows(
+        self, table: str, key: str, columns: tuple[str, ...], ids: list[str]
+    ) -> list[tuple[Any, ...]]:
+        """(key, *columns) of the rows of `table` whose `key` is in `ids`."""
+        ...
+
+    def store_rows(
+        self, table: str, key: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]
+    ) -> int:
+        """Set `columns` of existing rows from (key, *values) tuples, leaving alone the rows
+        where nothing changes; returns the rows changed."""
+        ...
+
 
 @contextmanager
 def open_writer(engine: sa.Engine) -> Iterator[BulkWriter]:
@@ -245,6 +258,50 @@ class _SqliteWriter(_Writer):
         self._cur.execute("DROP TABLE temp._accord_rows")
         return found
 
+    def fetch_rows(
+        self, table: str, key: str, columns: tuple[str, ...], ids: list[str]
+    ) -> list[tuple[Any, ...]]:
+        if not ids:
+            return []
+        self._cur.adbc_ingest(
+            "_accord_ids",
+            pa.table({"k": pa.array(ids, pa.string())}),
+            mode="replace",
+            temporary=True,
+        )
+        names = ", ".join(f'x."{c}"' for c in (key, *columns))
+        self._cur.execute(
+            f'SELECT {names} FROM "{table}" x JOIN temp._accord_ids k ON x."{key}" = k.k'
+        )
+        found = [tuple(row) for row in self._cur.fetchall()]
+        self._cur.execute("DROP TABLE temp._accord_ids")
+        return found
+
+    def store_rows(
+        self, table: str, key: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]
+    ) -> int:
+        if not rows:
+            return 0
+        spec = BY_NAME[table]
+        kinds = {c.name: c.kind for c in (*spec.columns, *spec.inferred)}
+        arrays = {
+            name: pa.array(
+                [r[i] for r in rows],
+                pa.float64() if kinds[name] is Kind.DECIMAL else pa.string(),
+            )
+            for i, name in enumerate((key, *columns))
+        }
+        self._cur.adbc_ingest("_accord_set", pa.table(arrays), mode="replace", temporary=True)
+        sets = ", ".join(f'"{c}" = s."{c}"' for c in columns)
+        differs = " OR ".join(f'"{table}"."{c}" IS NOT s."{c}"' for c in columns)
+        self._cur.execute(
+            f'UPDATE "{table}" SET {sets} FROM temp._accord_set s '
+            f'WHERE "{table}"."{key}" = s."{key}" AND ({differs})'
+        )
+        changed = self._scalar("SELECT changes()")
+        self._cur.execute("DROP TABLE temp._accord_set")
+        return changed
+
     def _write(
         self,
         table: Table,
@@ -273,7 +330,43 @@ class _SqliteWriter(_Writer):
         return touched
 
 
-class _PostgresWriter(_Writer):
+class ConnectionRows:
+    """`fetch_rows` and `store_rows` on a SQLAlchemy connection (either database), for
+    writes made row by row (the web pages, the API) and PostgreSQL imports."""
+
+    def __init__(self, conn: sa.Connection) -> None:
+        self._conn = conn
+
+    def fetch_rows(
+        self, table: str, key: str, columns: tuple[str, ...], ids: list[str]
+    ) -> list[tuple[Any, ...]]:
+        t = LEDGER_TABLES[table]
+        found: list[tuple[Any, ...]] = []
+        for start in range(0, len(ids), _LOOKUP_CHUNK):
+            query = sa.select(*(t.c[c] for c in (key, *columns))).where(
+                t.c[key].in_(ids[start : start + _LOOKUP_CHUNK])
+            )
+            found.extend(tuple(row) for row in self._conn.execute(query))
+        return found
+
+    def store_rows(
+        self, table: str, key: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]
+    ) -> int:
+        if not rows:
+            return 0
+        t = LEDGER_TABLES[table]
+        differs = sa.or_(*(t.c[c].is_distinct_from(sa.bindparam(f"v_{c}")) for c in columns))
+        statement = (
+            t.update()
+            .where(t.c[key] == sa.bindparam("k_"), differs)
+            .values({c: sa.bindparam(f"v_{c}") for c in columns})
+        )
+        params = [{"k_": r[0], **{f"v_{c}": r[i + 1] for i, c in enumerate(columns)}} for r in rows]
+        result = self._conn.execute(statement, params)
+        return int(result.rowcount or 0)
+
+
+class _PostgresWriter(ConnectionRows, _Writer):
     def __init__(self, conn: sa.Connection) -> None:
         self._conn = conn
 

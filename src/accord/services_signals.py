@@ -1,0 +1,190 @@
+"""Inferring touchpoint purpose and behaviour tags for stored rows: the one write-path hook.
+
+Every path that writes a touchpoint or a feedback row (bundle import, CRM
+import, mail and calendar capture, the web pages and the API) calls
+`infer_rows` in its own transaction with the ids it wrote, so that what is
+inferred is always of the row's current text, and a failed write leaves no
+inference behind. `infer_book` (`accord infer`) does the same for a whole book
+already stored: rows never read, read by an older model, or all of them.
+
+Only the inferred columns are written (`schema.Table.inferred`); a person's
+purpose and tags are read, never changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import sqlalchemy as sa
+
+from accord.config import Settings, load_settings
+from accord.domain.schema import BY_NAME
+from accord.signals.infer import Note, infer
+from accord.signals.model import MODEL_VERSION
+from accord.storage.bulk import ConnectionRows
+from accord.storage.database import make_engine, require_current
+
+_CHUNK = 2_000
+"""Rows read, inferred and written at a time (bounded memory on any book)."""
+
+InferProgress = Callable[[str, int, int], None]
+"""(table, rows done, rows in all)"""
+
+
+@dataclass(frozen=True, slots=True)
+class _Source:
+    key: str
+    texts: tuple[str, ...]
+    labels: tuple[str, ...]  # purpose (touchpoints only), tags
+
+
+_SOURCES = {
+    "touchpoints": _Source("touchpoint_id", ("summary",), ("purpose", "tags")),
+    "feedback": _Source("feedback_id", ("text",), ("tags",)),
+}
+SIGNAL_TABLES = tuple(_SOURCES)
+
+
+def _settings(settings: Settings | None) -> Settings:
+    return settings if settings is not None else load_settings()
+
+
+class RowPort(Protocol):
+    """Where `infer_rows` reads and writes: a bulk writer, or `ConnectionRows`."""
+
+    def fetch_rows(
+        self, table: str, key: str, columns: tuple[str, ...], ids: list[str]
+    ) -> list[tuple[Any, ...]]: ...
+
+    def store_rows(
+        self, table: str, key: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]
+    ) -> int: ...
+
+
+def infer_rows(
+    rows: RowPort | sa.Connection,
+    table: str,
+    ids: Iterable[str],
+    *,
+    settings: Settings | None = None,
+    extra_text: Mapping[str, str] | None = None,
+    progress: InferProgress | None = None,
+) -> int:
+    """Infer and store the signals of these rows of `table` (touchpoints or feedback), in
+    the caller's transaction; `extra_text` adds text that is not stored (a mail body, by
+    row id). Returns the rows whose inferred columns changed. Other tables: 0.
+
+    The one function every write path calls (see the module's docstring)."""
+    source = _SOURCES.get(table)
+    if source is None:
+        return 0
+    port: RowPort = ConnectionRows(rows) if isinstance(rows, sa.Connection) else rows
+    wanted = list(dict.fromkeys(str(i) for i in ids))
+    s = _settings(settings).signals
+    inferred_cols = tuple(c.name for c in BY_NAME[table].inferred)
+    read_cols = (*source.texts, *source.labels)
+    extra = extra_text or {}
+    changed = 0
+    for start in range(0, len(wanted), _CHUNK):
+        found = port.fetch_rows(table, source.key, read_cols, wanted[start : start + _CHUNK])
+        notes = []
+        for row in found:
+            values = dict(zip(read_cols, row[1:], strict=True))
+            texts = (*(values[c] for c in source.texts), extra.get(str(row[0])))
+            notes.append(
+                Note(
+                    texts,
+                    purpose=values.get("purpose"),
+                    tags=values.get("tags"),
+                    wants_purpose=table == "touchpoints",
+                )
+            )
+        results = infer(notes, s)
+        changed += port.store_rows(
+            table,
+            source.key,
+            inferred_cols,
+            [
+                (row[0], *(getattr(r, c) for c in inferred_cols))
+                for row, r in zip(found, results, strict=True)
+            ],
+        )
+        if progress:
+            progress(table, min(start + _CHUNK, len(wanted)), len(wanted))
+    return changed
+
+
+@dataclass
+class InferReport:
+    """What `accord infer` did, per table."""
+
+    model: str = MODEL_VERSION
+    rows: dict[str, int] = field(default_factory=dict)  # rows read
+    changed: dict[str, int] = field(default_factory=dict)  # rows whose inference changed
+    with_text: dict[str, int] = field(default_factory=dict)  # of all rows, those with text
+    purpose_labelled: int = 0  # touchpoints a person gave a purpose
+    purpose_inferred: int = 0  # unlabelled touchpoints whose purpose was inferred
+    purpose_unknown: int = 0  # unlabelled, and no sure inference (no text, or unsure)
+    tagged: dict[str, int] = field(default_factory=dict)  # rows with an inferred tag
+
+
+def infer_book(
+    *,
+    url: str | None,
+    redo_all: bool = False,
+    config: Path | str | None = None,
+    progress: InferProgress | None = None,
+) -> InferReport:
+    """(Re)infer the signals of a stored book in one transaction: rows never inferred or
+    inferred by an older model (every row with `redo_all`, e.g. after changing the
+    `[signals]` thresholds)."""
+    settings = load_settings(config)
+    engine = make_engine(url)
+    report = InferReport()
+    try:
+        require_current(engine)
+        with engine.begin() as conn:
+            for table, source in _SOURCES.items():
+                where = (
+                    "" if redo_all else " WHERE signals_model IS NULL OR signals_model <> :model"
+                )
+                ids = [
+                    str(r[0])
+                    for r in conn.execute(
+                        sa.text(f"SELECT {source.key} FROM {table}{where} ORDER BY {source.key}"),
+                        {} if redo_all else {"model": MODEL_VERSION},
+                    )
+                ]
+                if progress:
+                    progress(table, 0, len(ids))
+                report.rows[table] = len(ids)
+                report.changed[table] = infer_rows(
+                    conn, table, ids, settings=settings, progress=progress
+                )
+                text = " OR ".join(f"{c} <> ''" for c in source.texts)
+                report.with_text[table] = int(
+                    conn.execute(sa.text(f"SELECT count(*) FROM {table} WHERE {text}")).scalar_one()
+                )
+                report.tagged[table] = int(
+                    conn.execute(
+                        sa.text(f"SELECT count(*) FROM {table} WHERE tags_inferred IS NOT NULL")
+                    ).scalar_one()
+                )
+            counts = conn.execute(
+                sa.text(
+                    "SELECT sum(CASE WHEN purpose IS NOT NULL THEN 1 ELSE 0 END), "
+                    "sum(CASE WHEN purpose IS NULL AND purpose_inferred IS NOT NULL "
+                    "THEN 1 ELSE 0 END), "
+                    "sum(CASE WHEN purpose IS NULL AND purpose_inferred IS NULL "
+                    "THEN 1 ELSE 0 END) FROM touchpoints"
+                )
+            ).one()
+            report.purpose_labelled, report.purpose_inferred, report.purpose_unknown = (
+                int(c or 0) for c in counts
+            )
+        return report
+    finally:
+        engine.dispose()
