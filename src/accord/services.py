@@ -145,15 +145,13 @@ def _infer_imported(
     writer: bulk.BulkWriter, table: Table, frame: pl.DataFrame, progress: Progress | None
 ) -> None:
     """Purpose and tags inferred from the text of the rows just written (accord.signals)."""
-    if not table.inferred or frame.height == 0:
-        return
-    from accord.services_signals import infer_rows
+    from accord.services_signals import infer_written
 
     def on_infer(_table: str, done: int, total: int) -> None:
         if progress:
             progress("inferring", table.file, done, total)
 
-    infer_rows(writer, table.name, frame[table.key[0]].to_list(), progress=on_infer)
+    infer_written(writer, table, frame, on_infer)
 
 
 def export_bundle(*, url: str | None, directory: Path) -> dict[str, int]:

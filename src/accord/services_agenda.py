@@ -23,6 +23,7 @@ from accord.config import Settings
 from accord.domain import enums
 from accord.domain.schema import BY_NAME, Kind
 from accord.errors import BadInputError, NotFoundError
+from accord.services_signals import infer_rows
 from accord.storage.agenda_state import (
     agenda_state,
     clear_cadence,
@@ -352,7 +353,7 @@ class NewTouchpoint:
     """A touchpoint logged when an item is completed (the contact of the item by default)."""
 
     channel: str = "call"
-    purpose: str = "support"
+    purpose: str | None = None  # None: unlabelled (inferred from the summary)
     direction: str = "outbound"
     minutes: int | None = None
     summary: str | None = None
@@ -424,7 +425,7 @@ def _check_touchpoint(tp: NewTouchpoint) -> None:
         ("direction", tp.direction, enums.Direction),
     ):
         allowed = [str(m.value) for m in choices]
-        if value not in allowed:
+        if value not in allowed and not (name == "purpose" and value is None):
             raise BadInputError(
                 f"unknown touchpoint {name} {value!r}; expected one of: {', '.join(allowed)}"
             )
@@ -479,6 +480,7 @@ def _decide(
                     "tags": "agenda",
                 }
                 conn.execute(LEDGER_TABLES["touchpoints"].insert(), row)
+                infer_rows(conn, "touchpoints", [touchpoint_id], settings=settings)
                 audit.record(
                     conn,
                     user_id=user_id,

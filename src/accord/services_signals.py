@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+import polars as pl
 import sqlalchemy as sa
 
 from accord.config import Settings, load_settings
-from accord.domain.schema import BY_NAME
+from accord.domain.schema import BY_NAME, Table
 from accord.signals.infer import Note, infer
 from accord.signals.model import MODEL_VERSION
 from accord.storage.bulk import ConnectionRows
@@ -46,10 +47,29 @@ _SOURCES = {
     "feedback": _Source("feedback_id", ("text",), ("tags",)),
 }
 SIGNAL_TABLES = tuple(_SOURCES)
+SIGNAL_INPUTS = frozenset(
+    c for source in _SOURCES.values() for c in (*source.texts, *source.labels)
+)
+"""The columns inference reads: a change to any of them infers the row again."""
 
 
 def _settings(settings: Settings | None) -> Settings:
     return settings if settings is not None else load_settings()
+
+
+def infer_written(
+    writer: RowPort,
+    table: Table,
+    frame: pl.DataFrame,
+    progress: InferProgress | None = None,
+    extra_text: Mapping[str, str] | None = None,
+) -> int:
+    """After a bulk write of `frame` into `table`: infer its rows (a no-op for tables
+    with nothing to infer)."""
+    if not table.inferred or frame.height == 0:
+        return 0
+    ids = frame[table.key[0]].cast(pl.String).to_list()
+    return infer_rows(writer, table.name, ids, progress=progress, extra_text=extra_text)
 
 
 class RowPort(Protocol):

@@ -265,7 +265,8 @@ def account_features(ledger: Ledger, as_of: date, settings: Settings) -> ir.Tabl
         abusive=_tagged(fb0.tags, ABUSIVE_TAGS) | _tagged(fb0.tags_inferred, ABUSIVE_TAGS),
         big_brother=_tagged(fb0.tags, BIG_BROTHER_TAGS)
         | _tagged(fb0.tags_inferred, BIG_BROTHER_TAGS),
-        tag_blind=fb0.tags.isnull() & fb0.signals_model.isnull(),
+        # a score alone (NPS, CSAT) or praise carries no abuse: only a complaint could
+        tag_blind=fb0.tags.isnull() & fb0.signals_model.isnull() & (fb0.kind == "complaint"),
         tag_labelled=fb0.tags.notnull(),
     ).filter(lambda t: t.day <= today)
     fw = fb.filter(in_window(fb.day))

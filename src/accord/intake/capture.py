@@ -81,6 +81,7 @@ class Placed:
     purpose: str
     minutes: int | None
     thread: tuple[str, ...]  # digests that name this conversation (own id, then parents)
+    body: str = ""  # the start of a message's text, read for purpose and tags, not stored
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +161,7 @@ def place_message(msg: MailMessage, index: BookIndex, rules: list[Rule]) -> Plac
         purpose=guess_purpose(msg.subject, msg.snippet),
         minutes=None,
         thread=tuple(digest("mail:" + i) for i in (own, *reversed(msg.parents))),
+        body=msg.snippet,
     )
 
 

@@ -312,6 +312,10 @@ PURPOSES: dict[str, dict[str, tuple[str, ...]]] = {
             "chased the {t}",
             "logistics for the visit sorted",
             "new billing contact is {n}",
+            "shared the signed {t}",
+            "sent over the documents they asked for",
+            "shared the {t} with their finance team",
+            "paperwork for the {t} done",
         ),
         "topics": (
             "invoice copy",
@@ -504,13 +508,21 @@ def _frame(sentence: str, rng: random.Random) -> str:
     )
 
 
+SHARED_TOPICS: tuple[str, ...] = tuple(
+    dict.fromkeys(t for spec in PURPOSES.values() for t in spec["topics"])
+)
+"""Every class's topics: half the fills draw from these, so that what a note is about
+(the rollout, the portal) does not decide its purpose — what is done about it does."""
+
+
 def purpose_examples(per_class: int = 360, seed: int = 7) -> Iterator[tuple[str, str]]:
     """(text, purpose), `per_class` of each, the same on every run."""
     rng = random.Random(seed)
     for purpose, spec in PURPOSES.items():
         cores, topics = spec["core"], spec["topics"]
         for i in range(per_class):
-            sentence = _fill(cores[i % len(cores)], topics, rng)
+            pool = topics if i % 2 == 0 else SHARED_TOPICS
+            sentence = _fill(cores[i % len(cores)], pool, rng)
             yield _frame(sentence, rng), purpose
 
 
