@@ -7,8 +7,9 @@
   with both → mutual; a meeting → mutual.
 * A conversation is one touchpoint: replies join the touchpoint of the message
   they answer (References / In-Reply-To), however many there are.
-* Purpose is a conservative guess (default `admin`) from a few plain words;
-  it is set only when the touchpoint is created, never over a person's choice.
+* Purpose is not labelled: `accord.signals` infers it (and behaviour tags) from
+  the subject and the start of the text when the touchpoint is written, apart
+  from any purpose a person later gives. (`guess_purpose` is no longer stored.)
 """
 
 from __future__ import annotations
