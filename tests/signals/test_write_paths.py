@@ -119,3 +119,71 @@ def test_accord_infer_reads_a_book_stored_before(sample_url: str, cli: CliRunner
     again = cli.invoke(app, ["infer", "--db", sample_url])
     assert again.exit_code == 0, again.output
     assert "inferred" in again.output
+
+
+def test_the_account_page_logs_unlabelled_and_shows_not_judged(client: Any, book: str) -> None:
+    from tests.api.conftest import csrf_of, signed_in
+
+    signed_in(client, "U2")
+    page = client.get("/accounts/A1").text
+    # the form offers no value-adding default: blank, read from the summary
+    assert '<option value="">not labelled (read from the summary)</option>' in page
+    assert '<option value="insight" selected>' not in page
+    answer = client.post(
+        "/accounts/A1/touchpoints",
+        data={
+            "csrf": csrf_of(page),
+            "occurred_at": "2026-04-14T11:30",
+            "channel": "call",
+            "direction": "inbound",
+            "purpose": "",
+            "summary": "Their scanner stopped working after the update, fixed it remotely",
+        },
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303
+    again = client.get("/accounts/A1?as_of=2026-04-30").text
+    assert "<b>call · support (inferred) (inbound)</b>" in again
+    assert 'data-testid="not-judged"' not in again  # A1: every pattern judged
+    a2 = client.get("/accounts/A2?as_of=2026-04-30").text  # its one order has no cost
+    assert (
+        "<li><b>win_lose</b>: none of its 1 orders in the window has a cost, so the gross "
+        "margin is unknown</li>" in a2
+    )
+
+
+def test_the_columnar_copy_follows_an_inference_that_changes(tmp_path: Path) -> None:
+    """SQLite diagnoses read the DuckDB copy: a re-inferred purpose reaches it (change log)."""
+    from datetime import date
+
+    import polars as pl
+
+    url = f"sqlite:///{tmp_path / 'book.db'}"
+    services.init_database(url=url)
+    services.import_bundle(url=url, directory=SAMPLE_BOOK)
+    day = date(2026, 4, 30)
+
+    def counts() -> tuple[int, int, int]:
+        a1 = services.diagnose(url=url, as_of=day).accounts.filter(pl.col("account_id") == "A1")
+        return a1["n_social"].item(), a1["n_value"].item(), a1["n_purpose_inferred"].item()
+
+    before = counts()  # builds the copy
+    values = {
+        "touchpoint_id": "W2",
+        "account_id": "A1",
+        "occurred_at": "2026-04-20T10:00:00",
+        "channel": "visit",
+        "direction": "mutual",
+        "summary": "Lunch with Dana and her team",
+    }
+    create_row(url=url, principal=SAM, table="touchpoints", values=values)
+    assert counts() == (before[0] + 1, before[1], before[2] + 1)
+    update_row(
+        url=url,
+        principal=SAM,
+        table="touchpoints",
+        key={"touchpoint_id": "W2"},
+        changes={"summary": "Fixed their label printer on site"},
+        if_match="*",
+    )
+    assert counts() == (before[0], before[1] + 1, before[2] + 1)
