@@ -122,7 +122,7 @@ def import_bundle(
                         progress("write", file, done, total)
 
                 counts = writer.upsert(item.table, item.frame, item.update_columns, on_rows)
-                _infer_imported(writer, item.table, item.frame, progress)
+                _infer_imported(writer, item.table, item.frame, item.update_columns, progress)
                 report.files.append(
                     FileImport(
                         item.table.file,
@@ -142,16 +142,21 @@ def import_bundle(
 
 
 def _infer_imported(
-    writer: bulk.BulkWriter, table: Table, frame: pl.DataFrame, progress: Progress | None
+    writer: bulk.BulkWriter,
+    table: Table,
+    frame: pl.DataFrame,
+    update_columns: tuple[str, ...],
+    progress: Progress | None,
 ) -> None:
     """Purpose and tags inferred from the text of the rows just written (accord.signals)."""
-    from accord.services_signals import infer_written
+    from accord.services_signals import SIGNAL_INPUTS, infer_written
 
     def on_infer(_table: str, done: int, total: int) -> None:
         if progress:
             progress("inferring", table.file, done, total)
 
-    infer_written(writer, table, frame, on_infer)
+    read = SIGNAL_INPUTS & set(table.column_names)
+    infer_written(writer, table, frame, on_infer, given_is_stored=read <= set(update_columns))
 
 
 def export_bundle(*, url: str | None, directory: Path) -> dict[str, int]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 import polars as pl
 import sqlalchemy as sa
@@ -28,7 +28,7 @@ from accord.signals.model import MODEL_VERSION
 from accord.storage.bulk import ConnectionRows
 from accord.storage.database import make_engine, require_current
 
-_CHUNK = 2_000
+_CHUNK = 50_000
 """Rows read, inferred and written at a time (bounded memory on any book)."""
 
 InferProgress = Callable[[str, int, int], None]
@@ -63,25 +63,44 @@ def infer_written(
     frame: pl.DataFrame,
     progress: InferProgress | None = None,
     extra_text: Mapping[str, str] | None = None,
+    *,
+    given_is_stored: bool = False,
 ) -> int:
     """After a bulk write of `frame` into `table`: infer its rows (a no-op for tables
-    with nothing to infer)."""
+    with nothing to infer). `given_is_stored`: the frame's text and label columns are
+    what is now stored (the file spoke for all of them), so they need not be read back."""
     if not table.inferred or frame.height == 0:
         return 0
     ids = frame[table.key[0]].cast(pl.String).to_list()
-    return infer_rows(writer, table.name, ids, progress=progress, extra_text=extra_text)
+    source = _SOURCES[table.name]
+    complete = set(source.texts) | set(source.labels) <= set(frame.columns)
+    return infer_rows(
+        writer,
+        table.name,
+        ids,
+        progress=progress,
+        extra_text=extra_text,
+        given=frame if complete and given_is_stored else None,
+    )
 
 
 class RowPort(Protocol):
     """Where `infer_rows` reads and writes: a bulk writer, or `ConnectionRows`."""
 
     def fetch_rows(
-        self, table: str, key: str, columns: tuple[str, ...], ids: list[str]
-    ) -> list[tuple[Any, ...]]: ...
+        self,
+        table: str,
+        key: str,
+        columns: tuple[str, ...],
+        ids: list[str],
+        *,
+        inferred_only: bool = False,
+    ) -> pl.DataFrame: ...
 
-    def store_rows(
-        self, table: str, key: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]
-    ) -> int: ...
+    def store_rows(self, table: str, key: str, frame: pl.DataFrame) -> int: ...
+
+
+_INFERRED_TYPES = {"purpose_confidence": pl.Float64}
 
 
 def infer_rows(
@@ -92,12 +111,16 @@ def infer_rows(
     settings: Settings | None = None,
     extra_text: Mapping[str, str] | None = None,
     progress: InferProgress | None = None,
+    given: pl.DataFrame | None = None,
 ) -> int:
     """Infer and store the signals of these rows of `table` (touchpoints or feedback), in
     the caller's transaction; `extra_text` adds text that is not stored (a mail body, by
     row id). Returns the rows whose inferred columns changed. Other tables: 0.
 
-    The one function every write path calls (see the module's docstring)."""
+    The one function every write path calls (see the module's docstring). Rows with the
+    same text and labels are read once (books repeat their notes), and only rows whose
+    inferred columns change are written. `given` (the rows just written, with every
+    column inference reads) spares reading them back."""
     source = _SOURCES.get(table)
     if source is None:
         return 0
@@ -106,32 +129,54 @@ def infer_rows(
     s = _settings(settings).signals
     inferred_cols = tuple(c.name for c in BY_NAME[table].inferred)
     read_cols = (*source.texts, *source.labels)
-    extra = extra_text or {}
+    inputs = (*source.texts, "_extra", *source.labels)
+    types = {c: _INFERRED_TYPES.get(c, pl.String) for c in inferred_cols}
+    extra = pl.DataFrame(
+        {source.key: list((extra_text or {}).keys()), "_extra": list((extra_text or {}).values())},
+        schema={source.key: pl.String, "_extra": pl.String},
+    )
     changed = 0
     for start in range(0, len(wanted), _CHUNK):
-        found = port.fetch_rows(table, source.key, read_cols, wanted[start : start + _CHUNK])
-        notes = []
-        for row in found:
-            values = dict(zip(read_cols, row[1:], strict=True))
-            texts = (*(values[c] for c in source.texts), extra.get(str(row[0])))
-            notes.append(
-                Note(
-                    texts,
-                    purpose=values.get("purpose"),
-                    tags=values.get("tags"),
-                    wants_purpose=table == "touchpoints",
+        chunk = wanted[start : start + _CHUNK]
+        if given is None:
+            found = port.fetch_rows(table, source.key, (*read_cols, *inferred_cols), chunk)
+        else:  # what is stored already: only rows that hold an inference (none when new)
+            found = (
+                given.select(source.key, *read_cols)
+                .cast(pl.String)
+                .filter(pl.col(source.key).is_in(chunk))
+                .join(
+                    port.fetch_rows(table, source.key, inferred_cols, chunk, inferred_only=True),
+                    on=source.key,
+                    how="left",
                 )
             )
+        found = found.join(extra, on=source.key, how="left")
+        distinct = found.select(inputs).unique(maintain_order=True)
+        notes = [
+            Note(
+                tuple(r[c] for c in (*source.texts, "_extra")),
+                purpose=r.get("purpose"),
+                tags=r.get("tags"),
+                wants_purpose=table == "touchpoints",
+            )
+            for r in distinct.iter_rows(named=True)
+        ]
         results = infer(notes, s)
-        changed += port.store_rows(
-            table,
-            source.key,
-            inferred_cols,
-            [
-                (row[0], *(getattr(r, c) for c in inferred_cols))
-                for row, r in zip(found, results, strict=True)
-            ],
+        values = distinct.with_columns(
+            pl.Series(c, [getattr(r, c) for r in results], dtype=types[c]) for c in inferred_cols
         )
+        now = found.select(
+            source.key,
+            *(pl.col(c).cast(types[c]).alias(f"_was_{c}") for c in inferred_cols),
+            *inputs,
+        ).join(values, on=list(inputs), how="left", nulls_equal=True)
+        differs = pl.any_horizontal(
+            pl.col(c).ne_missing(pl.col(f"_was_{c}")) for c in inferred_cols
+        )
+        # Only rows whose inferred columns change are written: a second import writes none.
+        stored = now.filter(differs).select(source.key, *inferred_cols)
+        changed += port.store_rows(table, source.key, stored)
         if progress:
             progress(table, min(start + _CHUNK, len(wanted)), len(wanted))
     return changed

@@ -9,7 +9,7 @@ import pytest
 from accord.config import Signals
 from accord.signals import PURPOSE_CLASSES, clean, infer, read
 from accord.signals.infer import Note
-from accord.signals.model import _models
+from accord.signals.model import _models, _train
 from tests.signals.heldout import NEUTRAL_HELDOUT, PURPOSE_HELDOUT, TAG_HELDOUT
 
 DEFAULTS = Signals()
@@ -91,8 +91,9 @@ def test_a_label_a_person_gave_is_never_inferred_over() -> None:
 
 def test_training_is_deterministic() -> None:
     first = _models()
-    again = _models.__wrapped__()
+    again = _train()
     assert (first.purpose.coef_ == again.purpose.coef_).all()
+    assert all((first.tags[t].coef_ == again.tags[t].coef_).all() for t in first.tags)
     text = [clean("Demo of the new scanner for their warehouse team")]
     assert read(text)[0].purpose[0] == "pitch"
 

@@ -33,7 +33,7 @@ def _touch(url: str, tp: str) -> tuple[Any, ...]:
 
 def test_import_infers_beside_the_labels(sample_url: str) -> None:
     # T3 is labelled pitch ("Sent the new catalogue"): the label stays, nothing is inferred.
-    assert _touch(sample_url, "T3") == ("pitch", None, None, None, "signals-1")
+    assert _touch(sample_url, "T3") == ("pitch", None, None, None, None)
     # T2 has no summary: nothing was read.
     assert _touch(sample_url, "T2") == ("support", None, None, None, None)
     # Feedback F3 "Delivery was late", tagged late_delivery by a person: complaint inferred.

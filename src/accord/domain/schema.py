@@ -174,7 +174,7 @@ TOUCHPOINTS = Table(
         _c("purpose_confidence", Kind.DECIMAL),  # of the likeliest purpose, 0–1
         _c("tags_inferred", Kind.LIST),
         _c("tags_confidence"),  # `tag:0.87;…`, the tags inferred
-        _c("signals_model"),  # the model that read the text; blank: no text was read
+        _c("signals_model"),  # the model that inferred these; blank: nothing was (no text)
     ),
 )
 OPPORTUNITIES = Table(

@@ -24,10 +24,11 @@ class Inferred:
     purpose_confidence: float | None = None
     tags_inferred: str | None = None  # `;`-list
     tags_confidence: str | None = None  # `tag:0.87;…`
-    signals_model: str | None = None
+    signals_model: str | None = None  # set when something was stored
 
 
 NOTHING = Inferred()
+"""No text, or nothing to store: a labelled note in which no behaviour was read."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +60,9 @@ def infer(notes: Sequence[Note], settings: Signals) -> list[Inferred]:
             purpose = best if confidence >= settings.purpose_confidence else None
         given = {t.strip().lower() for t in (note.tags or "").split(";") if t.strip()}
         tags = {t: p for t, p in guess.tags_from(settings.tag_confidence).items() if t not in given}
+        if confidence is None and not tags:
+            out.append(NOTHING)  # nothing to store (a labelled note without behaviour)
+            continue
         out.append(
             Inferred(
                 purpose,

@@ -17,13 +17,20 @@ unlabelled by the threshold rather than guessed.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import inspect
+import os
+import pickle
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from accord.signals import corpus as corpus_module
 from accord.signals.corpus import PURPOSES, TAGS, purpose_examples, tag_examples
 
 MODEL_VERSION = "signals-1"
@@ -64,8 +71,42 @@ class _Models:
     tags: dict[str, Any]  # tag → LogisticRegression
 
 
+CACHE_ENV = "ACCORD_CACHE_DIR"
+"""Where the trained models are kept between runs (default ~/.cache/accord)."""
+
+
+def _cache_file() -> Path:
+    import sklearn
+
+    base = os.environ.get(CACHE_ENV) or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "accord"
+    )
+    corpus = hashlib.sha256(inspect.getsource(corpus_module).encode()).hexdigest()[:16]
+    return Path(base) / f"{MODEL_VERSION}-sklearn{sklearn.__version__}-{corpus}.pickle"
+
+
 @lru_cache(maxsize=1)
 def _models() -> _Models:
+    """The trained models: from the cache when this corpus and scikit-learn trained them
+    before (a few milliseconds), else trained (a second or two) and cached. A cache
+    that cannot be read or written is simply not used."""
+    path = _cache_file()
+    with contextlib.suppress(Exception):
+        with path.open("rb") as fh:
+            cached = pickle.load(fh)  # our own file, in the user's own cache folder
+        if isinstance(cached, _Models):
+            return cached
+    models = _train()
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        scratch = path.with_suffix(f".{os.getpid()}.tmp")
+        with scratch.open("wb") as fh:
+            pickle.dump(models, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(scratch, path)
+    return models
+
+
+def _train() -> _Models:
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import FeatureUnion

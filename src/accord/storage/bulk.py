@@ -71,16 +71,21 @@ class BulkWriter(Protocol):
         ...
 
     def fetch_rows(
-        self, table: str, key: str, columns: tuple[str, ...], ids: list[str]
-    ) -> list[tuple[Any, ...]]:
-        """(key, *columns) of the rows of `table` whose `key` is in `ids`."""
+        self,
+        table: str,
+        key: str,
+        columns: tuple[str, ...],
+        ids: list[str],
+        *,
+        inferred_only: bool = False,
+    ) -> pl.DataFrame:
+        """`key` and `columns` (as text) of the rows of `table` whose `key` is in `ids`
+        (only those holding an inference — `signals_model` set — with `inferred_only`)."""
         ...
 
-    def store_rows(
-        self, table: str, key: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]
-    ) -> int:
-        """Set `columns` of existing rows from (key, *values) tuples, leaving alone the rows
-        where nothing changes; returns the rows changed."""
+    def store_rows(self, table: str, key: str, frame: pl.DataFrame) -> int:
+        """Set the other columns of `frame` on the rows its `key` names, leaving alone the
+        rows where nothing changes; returns the rows changed."""
         ...
 
 
@@ -259,39 +264,41 @@ class _SqliteWriter(_Writer):
         return found
 
     def fetch_rows(
-        self, table: str, key: str, columns: tuple[str, ...], ids: list[str]
-    ) -> list[tuple[Any, ...]]:
+        self,
+        table: str,
+        key: str,
+        columns: tuple[str, ...],
+        ids: list[str],
+        *,
+        inferred_only: bool = False,
+    ) -> pl.DataFrame:
+        names = (key, *columns)
         if not ids:
-            return []
+            return _text_frame(names, [])
         self._cur.adbc_ingest(
             "_accord_ids",
             pa.table({"k": pa.array(ids, pa.string())}),
             mode="replace",
             temporary=True,
         )
-        names = ", ".join(f'x."{c}"' for c in (key, *columns))
+        # A leading row of text (dropped) keeps ADBC from typing a column by its first blanks.
+        probe = ", ".join(f"'' AS \"{c}\"" for c in names)
+        picked = ", ".join(f'CAST(x."{c}" AS TEXT)' for c in names)
         self._cur.execute(
-            f'SELECT {names} FROM "{table}" x JOIN temp._accord_ids k ON x."{key}" = k.k'
+            f'SELECT {probe} UNION ALL SELECT {picked} FROM "{table}" x '
+            f'JOIN temp._accord_ids k ON x."{key}" = k.k'
+            + (" WHERE x.signals_model IS NOT NULL" if inferred_only else "")
         )
-        found = [tuple(row) for row in self._cur.fetchall()]
+        found = pl.from_arrow(self._cur.fetch_arrow_table().slice(1))
         self._cur.execute("DROP TABLE temp._accord_ids")
-        return found
+        assert isinstance(found, pl.DataFrame)
+        return found.rename(dict(zip(found.columns, names, strict=True))).cast(pl.String)
 
-    def store_rows(
-        self, table: str, key: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]
-    ) -> int:
-        if not rows:
+    def store_rows(self, table: str, key: str, frame: pl.DataFrame) -> int:
+        if frame.height == 0:
             return 0
-        spec = BY_NAME[table]
-        kinds = {c.name: c.kind for c in (*spec.columns, *spec.inferred)}
-        arrays = {
-            name: pa.array(
-                [r[i] for r in rows],
-                pa.float64() if kinds[name] is Kind.DECIMAL else pa.string(),
-            )
-            for i, name in enumerate((key, *columns))
-        }
-        self._cur.adbc_ingest("_accord_set", pa.table(arrays), mode="replace", temporary=True)
+        columns = [c for c in frame.columns if c != key]
+        self._cur.adbc_ingest("_accord_set", frame.to_arrow(), mode="replace", temporary=True)
         sets = ", ".join(f'"{c}" = s."{c}"' for c in columns)
         differs = " OR ".join(f'"{table}"."{c}" IS NOT s."{c}"' for c in columns)
         self._cur.execute(
@@ -338,32 +345,48 @@ class ConnectionRows:
         self._conn = conn
 
     def fetch_rows(
-        self, table: str, key: str, columns: tuple[str, ...], ids: list[str]
-    ) -> list[tuple[Any, ...]]:
+        self,
+        table: str,
+        key: str,
+        columns: tuple[str, ...],
+        ids: list[str],
+        *,
+        inferred_only: bool = False,
+    ) -> pl.DataFrame:
         t = LEDGER_TABLES[table]
         found: list[tuple[Any, ...]] = []
         for start in range(0, len(ids), _LOOKUP_CHUNK):
             query = sa.select(*(t.c[c] for c in (key, *columns))).where(
                 t.c[key].in_(ids[start : start + _LOOKUP_CHUNK])
             )
-            found.extend(tuple(row) for row in self._conn.execute(query))
-        return found
+            if inferred_only:
+                query = query.where(t.c.signals_model.is_not(None))
+            found.extend(
+                tuple(None if v is None else str(v) for v in row)
+                for row in self._conn.execute(query)
+            )
+        return _text_frame((key, *columns), found)
 
-    def store_rows(
-        self, table: str, key: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]
-    ) -> int:
-        if not rows:
+    def store_rows(self, table: str, key: str, frame: pl.DataFrame) -> int:
+        if frame.height == 0:
             return 0
         t = LEDGER_TABLES[table]
+        columns = [c for c in frame.columns if c != key]
         differs = sa.or_(*(t.c[c].is_distinct_from(sa.bindparam(f"v_{c}")) for c in columns))
         statement = (
             t.update()
             .where(t.c[key] == sa.bindparam("k_"), differs)
             .values({c: sa.bindparam(f"v_{c}") for c in columns})
         )
-        params = [{"k_": r[0], **{f"v_{c}": r[i + 1] for i, c in enumerate(columns)}} for r in rows]
+        params = [
+            {"k_": r[key], **{f"v_{c}": r[c] for c in columns}} for r in frame.iter_rows(named=True)
+        ]
         result = self._conn.execute(statement, params)
         return int(result.rowcount or 0)
+
+
+def _text_frame(names: tuple[str, ...], rows: list[tuple[Any, ...]]) -> pl.DataFrame:
+    return pl.DataFrame(rows, schema=dict.fromkeys(names, pl.String), orient="row")
 
 
 class _PostgresWriter(ConnectionRows, _Writer):
