@@ -49,7 +49,15 @@ _POLARS = {
 _SLICE: dict[str, tuple[str, ...]] = {
     "accounts": ("account_id", "name", "owner_id", "segment", "created_on", "payment_terms_days"),
     "contacts": ("contact_id", "account_id", "name", "decision_role", "active"),
-    "touchpoints": ("account_id", "occurred_at", "purpose", "user_id", "contact_ids", "tags"),
+    "touchpoints": (
+        "account_id",
+        "occurred_at",
+        "purpose",
+        "user_id",
+        "contact_ids",
+        "tags",
+        "purpose_inferred",
+    ),
     "orders": ("order_id", "account_id", "ordered_on", "amount", "list_amount", "user_id"),
     "commitments": (
         "commitment_id",
@@ -219,6 +227,10 @@ def agenda_data(
         )
         with engine.connect() as conn:
             frames = {t: read_slice(conn, t, owners, cols) for t, cols in _SLICE.items()}
+            # the purpose a person gave, else the one read from the text (accord.signals)
+            frames["touchpoints"] = frames["touchpoints"].with_columns(
+                pl.col("purpose").fill_null(pl.col("purpose_inferred"))
+            )
             partners = read_slice(conn, "partners", None, ("partner_id", "name", "expertise"))
             plans = read_slice(conn, "account_plans", owners, ("account_id", "updated_on"))
             retros = read_slice(conn, "retrospectives", None, ("opportunity_id",))

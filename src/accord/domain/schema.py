@@ -77,7 +77,7 @@ class Table:
         return tuple(c.name for c in self.columns if c.required)
 
     def column(self, name: str) -> Column:
-        for c in self.columns:
+        for c in (*self.columns, *self.inferred):
             if c.name == name:
                 return c
         raise KeyError(name)
