@@ -332,7 +332,7 @@ def _parse_date(text: str, option: str) -> date:
 
 def _register_command_groups() -> None:
     """The commands that live in modules of their own, each registering itself."""
-    from accord import cli_agenda, cli_costs, cli_decision, cli_intake, cli_web
+    from accord import cli_agenda, cli_costs, cli_decision, cli_intake, cli_signals, cli_web
     from accord.cli_clv import clv_app
 
     app.add_typer(clv_app, name="clv", help="Customer lifetime value: fit models, write reports.")
@@ -341,6 +341,7 @@ def _register_command_groups() -> None:
     cli_decision.register(app)  # decision
     cli_agenda.register(app)  # agenda, review
     cli_costs.register(app)  # costs, plan
+    cli_signals.register(app)  # infer
 
 
 _register_command_groups()
@@ -458,6 +459,7 @@ def _print_diagnosis(records: list[dict[str, Any]], as_of: date, limit: int) -> 
         "value",
         "contin.",
         "patterns",
+        "not judged",
         title=f"Relationship health as of {as_of.isoformat()}",
     )
     for r in shown:
@@ -471,6 +473,7 @@ def _print_diagnosis(records: list[dict[str, Any]], as_of: date, limit: int) -> 
             _score_cell(h["mutual_value"]),
             _score_cell(h["continuity"]),
             pats or "[dim]—[/]",
+            ", ".join(n["id"] for n in r.get("not_judged", [])) or "[dim]—[/]",
         )
     out.print(table)
     counts: dict[str, int] = {}
@@ -509,6 +512,8 @@ def _print_account(r: dict[str, Any]) -> None:
             beside = f" (rule {e['rule']} {e['threshold']:g})" if "threshold" in e else ""
             out.print(f"  {name.replace('_', ' ')}: {shown}{beside}", highlight=False)
         out.print(f"  → {p['action']}", highlight=False)
+    for n in r.get("not_judged", []):
+        out.print(f"\n[dim]not judged: {n['id']}[/] — {n['reason']}", highlight=False)
 
 
 @command()

@@ -179,7 +179,7 @@ def complete(
         channel, _, purpose = log.partition(":")
         touchpoint = services_agenda.NewTouchpoint(
             channel=channel.strip(),
-            purpose=purpose.strip() or "support",
+            purpose=purpose.strip() or None,  # unlabelled: inferred from the summary
             minutes=minutes,
             summary=summary,
         )

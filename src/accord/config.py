@@ -505,6 +505,22 @@ class Review:
 
 
 @dataclass(frozen=True, slots=True)
+class Signals:
+    purpose_confidence: float = _s(
+        0.5,
+        "Probability from which a purpose inferred from a touchpoint's text is used (below it "
+        "the purpose stays unknown); applied when `accord infer` or a write infers it.",
+        share=True,
+    )
+    tag_confidence: float = _s(
+        0.6,
+        "Probability from which a behaviour tag inferred from text is used (aggressive, threat, "
+        "ultimatum, unilateral_change, complaint, praise).",
+        share=True,
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """The effective weights and thresholds; sections mirror the TOML file."""
 
@@ -533,6 +549,7 @@ class Settings:
     decision: Decision = field(default_factory=Decision)
     agenda: Agenda = field(default_factory=Agenda)
     review: Review = field(default_factory=Review)
+    signals: Signals = field(default_factory=Signals)
 
 
 @dataclass(frozen=True, slots=True)

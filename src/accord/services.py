@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from accord.bundle import load_bundle, write_rejects, write_table
 from accord.config import SettingInfo, Settings, describe, load_settings
-from accord.domain.schema import LEDGER
+from accord.domain.schema import LEDGER, Table
 from accord.errors import BadInputError, NotFoundError
 from accord.storage import bulk
 from accord.storage.database import make_engine, require_current, upgrade
@@ -122,6 +122,7 @@ def import_bundle(
                         progress("write", file, done, total)
 
                 counts = writer.upsert(item.table, item.frame, item.update_columns, on_rows)
+                _infer_imported(writer, item.table, item.frame, item.update_columns, progress)
                 report.files.append(
                     FileImport(
                         item.table.file,
@@ -138,6 +139,24 @@ def import_bundle(
         return report
     finally:
         engine.dispose()
+
+
+def _infer_imported(
+    writer: bulk.BulkWriter,
+    table: Table,
+    frame: pl.DataFrame,
+    update_columns: tuple[str, ...],
+    progress: Progress | None,
+) -> None:
+    """Purpose and tags inferred from the text of the rows just written (accord.signals)."""
+    from accord.services_signals import SIGNAL_INPUTS, infer_written
+
+    def on_infer(_table: str, done: int, total: int) -> None:
+        if progress:
+            progress("inferring", table.file, done, total)
+
+    read = SIGNAL_INPUTS & set(table.column_names)
+    infer_written(writer, table, frame, on_infer, given_is_stored=read <= set(update_columns))
 
 
 def export_bundle(*, url: str | None, directory: Path) -> dict[str, int]:

@@ -23,6 +23,7 @@ from accord.config import Settings
 from accord.domain import enums
 from accord.domain.schema import BY_NAME, Kind
 from accord.errors import BadInputError, NotFoundError
+from accord.services_signals import infer_rows
 from accord.storage.agenda_state import (
     agenda_state,
     clear_cadence,
@@ -48,7 +49,15 @@ _POLARS = {
 _SLICE: dict[str, tuple[str, ...]] = {
     "accounts": ("account_id", "name", "owner_id", "segment", "created_on", "payment_terms_days"),
     "contacts": ("contact_id", "account_id", "name", "decision_role", "active"),
-    "touchpoints": ("account_id", "occurred_at", "purpose", "user_id", "contact_ids", "tags"),
+    "touchpoints": (
+        "account_id",
+        "occurred_at",
+        "purpose",
+        "user_id",
+        "contact_ids",
+        "tags",
+        "purpose_inferred",
+    ),
     "orders": ("order_id", "account_id", "ordered_on", "amount", "list_amount", "user_id"),
     "commitments": (
         "commitment_id",
@@ -218,6 +227,10 @@ def agenda_data(
         )
         with engine.connect() as conn:
             frames = {t: read_slice(conn, t, owners, cols) for t, cols in _SLICE.items()}
+            # the purpose a person gave, else the one read from the text (accord.signals)
+            frames["touchpoints"] = frames["touchpoints"].with_columns(
+                pl.col("purpose").fill_null(pl.col("purpose_inferred"))
+            )
             partners = read_slice(conn, "partners", None, ("partner_id", "name", "expertise"))
             plans = read_slice(conn, "account_plans", owners, ("account_id", "updated_on"))
             retros = read_slice(conn, "retrospectives", None, ("opportunity_id",))
@@ -352,7 +365,7 @@ class NewTouchpoint:
     """A touchpoint logged when an item is completed (the contact of the item by default)."""
 
     channel: str = "call"
-    purpose: str = "support"
+    purpose: str | None = None  # None: unlabelled (inferred from the summary)
     direction: str = "outbound"
     minutes: int | None = None
     summary: str | None = None
@@ -424,7 +437,7 @@ def _check_touchpoint(tp: NewTouchpoint) -> None:
         ("direction", tp.direction, enums.Direction),
     ):
         allowed = [str(m.value) for m in choices]
-        if value not in allowed:
+        if value not in allowed and not (name == "purpose" and value is None):
             raise BadInputError(
                 f"unknown touchpoint {name} {value!r}; expected one of: {', '.join(allowed)}"
             )
@@ -479,6 +492,7 @@ def _decide(
                     "tags": "agenda",
                 }
                 conn.execute(LEDGER_TABLES["touchpoints"].insert(), row)
+                infer_rows(conn, "touchpoints", [touchpoint_id], settings=settings)
                 audit.record(
                     conn,
                     user_id=user_id,

@@ -25,6 +25,7 @@ from accord.intake.capture import BookIndex, Left, Placed, direction, place_meet
 from accord.intake.mail import MailProblem, read_mail
 from accord.intake.rules import FREEMAIL, Rule, check_rule, effective_rules
 from accord.services_intake import book_lookups
+from accord.services_signals import infer_written
 from accord.storage import bulk
 from accord.storage.database import make_engine, require_current
 from accord.storage.intake_state import intake_captured, intake_rules
@@ -242,7 +243,7 @@ def _write(
                 at,
                 first.channel,
                 direction(sides),
-                first.purpose,
+                None,  # unlabelled: purpose and tags are inferred from subject and text
                 next((p.user_id for p in group if p.user_id), None),
                 ";".join(dict.fromkeys(contacts_of)) or None,
                 first.minutes,
@@ -253,6 +254,8 @@ def _write(
     touchpoints = BY_NAME["touchpoints"]
     frame = pl.DataFrame(rows, schema=_schema(touchpoints), orient="row")
     counts = writer.upsert(touchpoints, frame, _TOUCH_UPDATES)
+    bodies = {tp: " ".join(p.body for p in group if p.body) for tp, group in groups.items()}
+    infer_written(writer, touchpoints, frame, None, bodies)
     report.touchpoints_created, report.touchpoints_updated = counts.inserted, counts.updated
     now = datetime.now(UTC).replace(tzinfo=None)
     keys = [(p.key, tp, now) for tp, group in groups.items() for p in group]

@@ -25,6 +25,7 @@ from accord.intake.crm import crm_mapping, find_inputs
 from accord.intake.csvmap import Lookups, Skip, TableRows, Translation, source_column, translate
 from accord.intake.mapfile import Mapping, load_mapping
 from accord.intake.rules import FREEMAIL
+from accord.services_signals import infer_written
 from accord.storage import bulk
 from accord.storage.database import make_engine, require_current
 from accord.storage.intake_state import intake_account_domains
@@ -143,6 +144,7 @@ def import_mapped(
                     if item.read == 0:
                         continue
                     counts = writer.upsert(item.table, item.frame, item.update_columns)
+                    infer_written(writer, item.table, item.frame)
                     report.tables.append(
                         TableChange(
                             item.table.name,

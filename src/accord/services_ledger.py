@@ -31,6 +31,7 @@ from accord.access import PermissionDeniedError, Principal, scoped_account_ids, 
 from accord.domain.schema import BY_NAME, LEDGER, Kind, Table
 from accord.errors import AccordError, BadInputError, NotFoundError
 from accord.ledger_input import InvalidFieldsError, clean_row, clean_value, public_value
+from accord.services_signals import SIGNAL_INPUTS, infer_rows
 from accord.storage.engines import engine_for
 from accord.storage.tables import LEDGER_TABLES
 
@@ -277,6 +278,8 @@ def _insert(conn: sa.Connection, spec: Table, principal: Principal, values: dict
     if exists is not None:
         raise ConflictError(f"there is already a {spec.noun} {key!r} in the book")
     conn.execute(_sa(spec).insert().values(**values))
+    if spec.inferred:  # purpose and tags read from its text (accord.signals)
+        infer_rows(conn, spec.name, [key_text(spec, values)])
     audit.record(
         conn,
         user_id=principal.user_id,
@@ -341,6 +344,8 @@ def _update(
         raise InvalidFieldsError({"owner_id": "an account you manage needs an owner"})
     if changes:
         conn.execute(_sa(spec).update().where(*_where_key(spec, current)).values(**changes))
+        if spec.inferred and set(changes) & SIGNAL_INPUTS:
+            infer_rows(conn, spec.name, [text])
         audit.record(
             conn,
             user_id=principal.user_id,

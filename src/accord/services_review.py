@@ -273,8 +273,11 @@ def _alignment(
                 conn,
                 "touchpoints",
                 None,
-                ("account_id", "occurred_at", "purpose", "user_id", "minutes"),
-            ).with_columns(C("occurred_at").dt.date().alias("day"))
+                ("account_id", "occurred_at", "purpose", "user_id", "minutes", "purpose_inferred"),
+            ).with_columns(
+                C("occurred_at").dt.date().alias("day"),
+                C("purpose").fill_null(C("purpose_inferred")),  # else read from the text
+            )
             service = read_slice(
                 conn, "service_log", None, ("account_id", "worked_on", "hours", "user_id")
             )

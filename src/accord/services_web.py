@@ -243,6 +243,14 @@ def _day(value: date | datetime) -> date:
     return value.date() if isinstance(value, datetime) else value
 
 
+def _purpose_label(t: dict[str, Any]) -> str:
+    """A person's purpose as it is; one read from the text says so (accord.signals)."""
+    if t["purpose"]:
+        return str(t["purpose"])
+    inferred = t.get("purpose_inferred")
+    return f"{inferred} (inferred)" if inferred else "purpose unknown"
+
+
 def _timeline(
     data: dict[str, list[dict[str, Any]]], terms: int, as_of: date, start: date
 ) -> list[Event]:
@@ -252,7 +260,7 @@ def _timeline(
             Event(
                 _day(t["occurred_at"]),
                 "touchpoint",
-                f"{t['channel']} · {t['purpose']} ({t['direction']})",
+                f"{t['channel']} · {_purpose_label(t)} ({t['direction']})",
                 t["summary"] or "",
             )
         )

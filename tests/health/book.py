@@ -92,6 +92,7 @@ class Book:
         tags: str = "",
         contacts: str = "",
         minutes: int = 30,
+        summary: str = "",
     ) -> None:
         self.rows["touchpoints"].append(
             {
@@ -105,6 +106,7 @@ class Book:
                 "contact_ids": contacts,
                 "minutes": minutes,
                 "tags": tags,
+                "summary": summary,
             }
         )
 
@@ -173,7 +175,9 @@ class Book:
             }
         )
 
-    def feedback(self, day: date, kind: str, score: float | None = None, tags: str = "") -> None:
+    def feedback(
+        self, day: date, kind: str, score: float | None = None, tags: str = "", text: str = ""
+    ) -> None:
         self.rows["feedback"].append(
             {
                 "feedback_id": self._id("F"),
@@ -182,6 +186,7 @@ class Book:
                 "kind": kind,
                 "score": "" if score is None else score,
                 "tags": tags,
+                "text": text,
             }
         )
 

@@ -32,16 +32,19 @@ def test_mail_becomes_one_touchpoint_per_conversation(sample_url: str) -> None:
     rows = query(
         sample_url,
         "SELECT account_id, CAST(occurred_at AS TEXT), direction, purpose, user_id, contact_ids, "
-        "summary FROM touchpoints WHERE tags LIKE 'captured-mail' ORDER BY occurred_at",
+        "summary, purpose_inferred FROM touchpoints WHERE tags LIKE 'captured-mail' "
+        "ORDER BY occurred_at",
     )
+    # Capture labels no purpose (nobody chose one): it is inferred from subject and text.
     assert [(r[0], r[2], r[3], r[4], r[5], r[6]) for r in rows] == [
         # three messages, both ways, one conversation: 08:00 UTC is 09:00 +0100
-        ("A1", "mutual", "admin", "U2", "C1;C2", "Capacity plans for Q2"),
-        ("A2", "inbound", "support", "U2", "C3", "Liefertermin für März"),  # ISO-8859-1, q-p
-        ("A2", "outbound", "pitch", "U2", "C3", "Quote für Birch & Sons"),  # raw 8-bit header
-        ("A1", "inbound", "admin", "U2", None, "Delivery schedule"),
-        ("A1", "inbound", "admin", "U2", "C2", "Signed order form"),
+        ("A1", "mutual", None, "U2", "C1;C2", "Capacity plans for Q2"),
+        ("A2", "inbound", None, "U2", "C3", "Liefertermin für März"),  # ISO-8859-1, q-p
+        ("A2", "outbound", None, "U2", "C3", "Quote für Birch & Sons"),  # raw 8-bit header
+        ("A1", "inbound", None, "U2", None, "Delivery schedule"),
+        ("A1", "inbound", None, "U2", "C2", "Signed order form"),
     ]
+    assert [r[7] for r in rows][2:] == ["pitch", "admin", "admin"]
     assert str(rows[0][1]).startswith("2026-03-02 08:00:00")
 
 

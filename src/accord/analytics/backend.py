@@ -54,6 +54,9 @@ COLUMNS: dict[str, dict[str, str]] = {
         "contact_ids": "t",
         "minutes": "i",
         "tags": "t",
+        "purpose_inferred": "t",
+        "tags_inferred": "t",
+        "signals_model": "t",
     },
     "opportunities": {
         "opportunity_id": "t",
@@ -110,6 +113,8 @@ COLUMNS: dict[str, dict[str, str]] = {
         "kind": "t",
         "score": "f",
         "tags": "t",
+        "tags_inferred": "t",
+        "signals_model": "t",
     },
 }
 """The columns the features read, per table. A `ts` column arrives as a date named `day`."""

@@ -53,6 +53,13 @@ def _tagged(tags: ir.StringValue, words: tuple[str, ...]) -> ir.BooleanValue:
     return ibis.ifelse(tags.notnull(), hit, False)
 
 
+def effective_purpose(touchpoints: ir.Table) -> ir.StringValue:
+    """The purpose a person gave, else the one inferred from the text (`accord.signals`
+    stores it only when sure enough); null when neither is known."""
+    purpose: ir.StringValue = touchpoints.purpose.fill_null(touchpoints.purpose_inferred)
+    return purpose
+
+
 def is_two_way(direction: ir.StringValue) -> ir.BooleanValue:
     """A touchpoint that came from them or went both ways (inbound, mutual)."""
     return direction != "outbound"
@@ -91,14 +98,18 @@ def account_features(ledger: Ledger, as_of: date, settings: Settings) -> ir.Tabl
     next_kept = NEXT_ORDER in tp0.columns and NEXT_FOLLOW in ledger["orders"].columns
     tp = tp0.select(
         "account_id",
-        "purpose",
         "user_id",
         "contact_ids",
+        purpose=effective_purpose(tp0),
+        purpose_inferred=tp0.purpose.isnull() & tp0.purpose_inferred.notnull(),
         day=_day(tp0.day),
         two_way=is_two_way(tp0.direction),
         minutes=tp0.minutes.fill_null(0),
-        abusive=_tagged(tp0.tags, ABUSIVE_TAGS),
-        big_brother=_tagged(tp0.tags, BIG_BROTHER_TAGS),
+        abusive=_tagged(tp0.tags, ABUSIVE_TAGS) | _tagged(tp0.tags_inferred, ABUSIVE_TAGS),
+        big_brother=_tagged(tp0.tags, BIG_BROTHER_TAGS)
+        | _tagged(tp0.tags_inferred, BIG_BROTHER_TAGS),
+        tag_blind=tp0.tags.isnull() & tp0.signals_model.isnull(),
+        tag_labelled=tp0.tags.notnull(),
         **({"next_order": tp0[NEXT_ORDER]} if next_kept else {}),
     ).filter(lambda t: t.day <= today)
     quiet_from = today - s.fading.quiet_days
@@ -124,6 +135,11 @@ def account_features(ledger: Ledger, as_of: date, settings: Settings) -> ir.Tabl
     touch = recent.group_by("account_id").agg(
         n_touch=_n(in_window(recent.day)),
         n_social=_n(in_window(recent.day) & (recent.purpose == "social")),
+        n_purpose_unknown=_n(in_window(recent.day) & recent.purpose.isnull()),
+        n_purpose_inferred=_n(in_window(recent.day) & recent.purpose_inferred),
+        tp_tag_blind=_n(recent.tag_blind & (recent.day > abusive_from)),
+        tp_tag_blind_window=_n(recent.tag_blind & in_window(recent.day)),
+        tp_tags_labelled=_n(recent.tag_labelled & in_window(recent.day)),
         n_value=_n(in_window(recent.day) & _in(recent.purpose, VALUE_ADDING)),
         n_insight=_n(in_window(recent.day) & _in(recent.purpose, INSIGHT)),
         n_two_way=_n(in_window(recent.day) & recent.two_way),
@@ -264,8 +280,12 @@ def account_features(ledger: Ledger, as_of: date, settings: Settings) -> ir.Tabl
         "kind",
         "score",
         day=_day(fb0.received_on),
-        abusive=_tagged(fb0.tags, ABUSIVE_TAGS),
-        big_brother=_tagged(fb0.tags, BIG_BROTHER_TAGS),
+        abusive=_tagged(fb0.tags, ABUSIVE_TAGS) | _tagged(fb0.tags_inferred, ABUSIVE_TAGS),
+        big_brother=_tagged(fb0.tags, BIG_BROTHER_TAGS)
+        | _tagged(fb0.tags_inferred, BIG_BROTHER_TAGS),
+        # a score alone (NPS, CSAT) or praise carries no abuse: only a complaint could
+        tag_blind=fb0.tags.isnull() & fb0.signals_model.isnull() & (fb0.kind == "complaint"),
+        tag_labelled=fb0.tags.notnull(),
     ).filter(lambda t: t.day <= today)
     fw = fb.filter(in_window(fb.day))
     newest = ibis.window(
@@ -284,6 +304,9 @@ def account_features(ledger: Ledger, as_of: date, settings: Settings) -> ir.Tabl
         n_praise=_n(in_window(fb.day) & (fb.kind == "praise")),
         fb_abusive=_n(fb.abusive & (fb.day > abusive_from)),
         fb_big_brother=_n(fb.big_brother & in_window(fb.day)),
+        fb_tag_blind=_n(fb.tag_blind & (fb.day > abusive_from)),
+        fb_tag_blind_window=_n(fb.tag_blind & in_window(fb.day)),
+        fb_tags_labelled=_n(fb.tag_labelled & in_window(fb.day)),
     )
 
     # -- opportunities -------------------------------------------------------------------

@@ -78,7 +78,7 @@ from accord.analytics.features import (
 )
 from accord.prefetch import prefetched
 
-_FORMAT = 3  # bump when the copy's own layout changes
+_FORMAT = 4  # bump when the copy's own layout changes
 _SCHEMA = "ledger"  # the copied tables; unqualified names are the analysis views
 _KEPT: dict[str, dict[str, pa.DataType]] = {
     "touchpoints": {NEXT_ORDER: pa.int32()},
@@ -411,7 +411,8 @@ def _work_out_kept(con: duckdb.DuckDBPyConnection) -> None:
             )
             dirty = "account_id IN (SELECT account_id FROM _dirty_accounts)"
             views = {
-                "_accord_tp": "SELECT _rowid, account_id, day, purpose "
+                "_accord_tp": "SELECT _rowid, account_id, day, "
+                "coalesce(purpose, purpose_inferred) AS purpose "  # features.effective_purpose
                 f"FROM {ledger['touchpoints']} WHERE {dirty}",
                 "_accord_orders": "SELECT _rowid, order_id, account_id, ordered_on AS day, "
                 f"'' AS purpose FROM {ledger['orders']} WHERE {dirty}",

@@ -76,7 +76,7 @@ class Touchpoint:
     occurred_at: datetime
     channel: Channel
     direction: Direction
-    purpose: Purpose
+    purpose: Purpose | None  # None: unlabelled (accord infers it from the text)
     user_id: str | None = None
     contact_ids: tuple[str, ...] = ()
     minutes: int | None = None

@@ -60,6 +60,9 @@ class Table:
     key: tuple[str, ...]
     noun: str  # a singular word for messages
     links: tuple[Link, ...] = ()  # references by several columns (single ones: Column)
+    inferred: tuple[Column, ...] = ()
+    """Columns accord works out itself (`accord.signals`): stored beside the row, never
+    read from or written to a bundle, never set by a person."""
 
     @property
     def file(self) -> str:
@@ -74,7 +77,7 @@ class Table:
         return tuple(c.name for c in self.columns if c.required)
 
     def column(self, name: str) -> Column:
-        for c in self.columns:
+        for c in (*self.columns, *self.inferred):
             if c.name == name:
                 return c
         raise KeyError(name)
@@ -157,7 +160,7 @@ TOUCHPOINTS = Table(
         _c("occurred_at", Kind.DATETIME, **_REQ),
         _c("channel", Kind.ENUM, choices=e.Channel, **_REQ),
         _c("direction", Kind.ENUM, choices=e.Direction, **_REQ),
-        _c("purpose", Kind.ENUM, choices=e.Purpose, **_REQ),
+        _c("purpose", Kind.ENUM, choices=e.Purpose),  # blank: unlabelled (inferred from text)
         _c("user_id", **_USER),
         _c("contact_ids", Kind.LIST, references="contacts.contact_id"),
         _c("minutes", Kind.INT, minimum=0),
@@ -166,6 +169,13 @@ TOUCHPOINTS = Table(
     ),
     key=("touchpoint_id",),
     noun="touchpoint",
+    inferred=(
+        _c("purpose_inferred", Kind.ENUM, choices=e.Purpose),  # blank: not sure enough
+        _c("purpose_confidence", Kind.DECIMAL),  # of the likeliest purpose, 0–1
+        _c("tags_inferred", Kind.LIST),
+        _c("tags_confidence"),  # `tag:0.87;…`, the tags inferred
+        _c("signals_model"),  # the model that inferred these; blank: nothing was (no text)
+    ),
 )
 OPPORTUNITIES = Table(
     "opportunities",
@@ -272,6 +282,11 @@ FEEDBACK = Table(
     ),
     key=("feedback_id",),
     noun="feedback",
+    inferred=(
+        _c("tags_inferred", Kind.LIST),
+        _c("tags_confidence"),
+        _c("signals_model"),
+    ),
 )
 REFERRALS = Table(
     "referrals",

@@ -66,6 +66,40 @@ def _judge(frame: pl.LazyFrame, rule: Rule) -> pl.LazyFrame:
     )
 
 
+NOT_JUDGED_SCHEMA = {"account_id": pl.String, "id": pl.String, "reason": pl.String}
+
+
+def _unjudged(frame: pl.LazyFrame, rule: Rule) -> pl.LazyFrame | None:
+    """The accounts `rule` cannot judge (it does not fire, and an input that would decide
+    it is missing), with the reasons joined."""
+    if not rule.not_judged:
+        return None
+    conds = [cond.fill_null(False) for cond, _ in rule.not_judged]
+    reasons = [pl.when(c).then(why) for c, (_, why) in zip(conds, rule.not_judged, strict=True)]
+    return frame.filter(~_fires(rule) & pl.any_horizontal(conds)).select(
+        pl.col("account_id").cast(pl.String),
+        pl.lit(rule.id, dtype=pl.String).alias("id"),
+        pl.concat_str(reasons, separator="; ", ignore_nulls=True).cast(pl.String).alias("reason"),
+    )
+
+
+def not_judged(scored: pl.DataFrame, s: Settings) -> pl.DataFrame:
+    """One row per (account, pattern) that could not be judged: account_id, id, reason
+    (SPEC section 4's rules, in their order; none of them is among the account's patterns)."""
+    lazy = with_rule_inputs(scored).lazy()
+    parts = [p for p in (_unjudged(lazy, rule) for rule in rules(s)) if p is not None]
+    if not parts:
+        return pl.DataFrame(schema=NOT_JUDGED_SCHEMA)
+    order = {pid: i for i, pid in enumerate(PATTERN_IDS)}
+    return (
+        pl.concat(parts, how="vertical")
+        .collect()
+        .with_columns(pl.col("id").replace_strict(order, return_dtype=pl.Int64).alias("_ord"))
+        .sort("account_id", "_ord")
+        .drop("_ord")
+    )
+
+
 def detect(scored: pl.DataFrame, s: Settings) -> pl.DataFrame:
     """Every pattern that fired, plus `healthy` rows; sorted by account, worst first."""
     frame = with_rule_inputs(scored)

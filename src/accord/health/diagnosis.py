@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -18,7 +18,7 @@ import polars as pl
 
 from accord.analytics.features import day_number
 from accord.config import Settings
-from accord.health.detectors import detect
+from accord.health.detectors import NOT_JUDGED_SCHEMA, detect, not_judged
 from accord.health.dimensions import DIMENSIONS, score
 from accord.health.economics import FIGURES, PREFIX, economics_columns, economics_record
 from accord.health.explain import facts
@@ -43,6 +43,9 @@ class Diagnosis:
     patterns: pl.DataFrame  # one row per (account, pattern): id, severity, evidence (JSON) …
     sellers: pl.DataFrame  # orientation per seller
     settings: Settings  # those it was made with: the facts are put in words from them
+    not_judged: pl.DataFrame = field(  # one row per (account, pattern): id, reason
+        default_factory=lambda: pl.DataFrame(schema=NOT_JUDGED_SCHEMA)
+    )
 
     def __repr__(self) -> str:
         return (
@@ -94,6 +97,11 @@ class Diagnosis:
                     "at_risk": row["at_risk"],
                 }
             )
+        unjudged: dict[str, list[dict[str, str]]] = {}
+        for row in self.not_judged.iter_rows(named=True):
+            unjudged.setdefault(row["account_id"], []).append(
+                {"id": row["id"], "reason": row["reason"]}
+            )
         out = []
         for r in rounded.iter_rows(named=True):
             out.append(
@@ -102,6 +110,7 @@ class Diagnosis:
                     "as_of": self.as_of.isoformat(),
                     "health": {"score": r["score"], **{d: r[d] for d in DIMENSIONS}},
                     "patterns": patterns.get(r["account_id"], []),
+                    "not_judged": unjudged.get(r["account_id"], []),
                     "facts": {d: r[f"facts_{d}"] for d in DIMENSIONS},
                     "orientation": {
                         "index": r["orientation"],
@@ -144,7 +153,8 @@ def diagnose_features(
     # The patterns found lower the dimensions they belong to (a critical one keeps the
     # account out of the healthy band); `healthy` needs no pattern, so it stands.
     scored = apply_patterns(scored, patterns, s)
-    return Diagnosis(as_of, scored, patterns, seller_orientation(scored), s)
+    unjudged = not_judged(scored, s)
+    return Diagnosis(as_of, scored, patterns, seller_orientation(scored), s, unjudged)
 
 
 def only_account(diagnosis: Diagnosis, account_id: str) -> Diagnosis:
@@ -161,4 +171,5 @@ def only_accounts(diagnosis: Diagnosis, account_ids: Collection[str]) -> Diagnos
         diagnosis.patterns.filter(pick),
         diagnosis.sellers,
         diagnosis.settings,
+        diagnosis.not_judged.filter(pick),
     )

@@ -83,7 +83,8 @@ def components(s: Settings, as_of_day: int) -> list[pl.Expr]:
         e.breadth_people * people.fill_null(0.0) + (1 - e.breadth_people) * roles
     )
     reciprocity = _ratio(pl.col("n_two_way"), pl.col("n_touch"))
-    value_adding = _ratio(pl.col("n_value"), pl.col("n_touch"))
+    # over the touchpoints whose purpose is known (labelled, or inferred: accord.signals)
+    value_adding = _ratio(pl.col("n_value"), pl.col("n_touch") - pl.col("n_purpose_unknown"))
 
     margin = _clip01(pl.col("margin_pct") / m.margin_target) if m.margin_target > 0 else pl.lit(1.0)
     serve_share = _ratio(cost_to_serve(s), pl.col("margin"))

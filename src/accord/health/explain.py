@@ -66,6 +66,29 @@ def _trust() -> list[pl.Expr]:
     ]
 
 
+def _value_adding() -> pl.Expr:
+    known = C("n_touch") - C("n_purpose_unknown")
+    return (
+        pl.when(known > 0)
+        .then(pl.format("{}% adding value", _pct(C("n_value") / known).cast(pl.String)))
+        .otherwise(pl.lit("value adding unknown"))
+    )
+
+
+def _purpose_source() -> pl.Expr:
+    """Say when the value-adding share rests on purposes read from text, or on few."""
+    inferred, unknown = C("n_purpose_inferred"), C("n_purpose_unknown")
+    return pl.concat_str(
+        pl.when(inferred > 0).then(
+            pl.format(" (purpose inferred for {} of {})", inferred, C("n_touch"))
+        ),
+        pl.when(unknown > 0).then(
+            pl.format(" (purpose unknown for {} of {})", unknown, C("n_touch"))
+        ),
+        ignore_nulls=True,
+    )
+
+
 def _engagement(as_of_day: int) -> list[pl.Expr]:
     since = as_of_day - C("last_two_way_day")
     return [
@@ -81,10 +104,11 @@ def _engagement(as_of_day: int) -> list[pl.Expr]:
         _when(
             C("n_touch") > 0,
             pl.format(
-                "{} touchpoints in the window, {} two-way, {}% adding value",
+                "{} touchpoints in the window, {} two-way, {}{}",
                 C("n_touch"),
                 C("n_two_way"),
-                _pct(C("n_value") / C("n_touch")),
+                _value_adding(),
+                _purpose_source(),
             ),
         ),
         _when(

@@ -31,6 +31,10 @@ class Rule:
     action: pl.Expr
     cost: pl.Expr | None = None
     at_risk: bool | pl.Expr = False  # an expression: value ahead is at risk only where true
+    not_judged: tuple[tuple[pl.Expr, pl.Expr], ...] = ()
+    """(where, why): accounts the rule cannot judge because the book lacks an input that
+    would decide it (a purpose, a cost, a list price, the in-scope flag, tags), and the
+    reason in plain words. Where the rule fires it is judged, whatever these say."""
 
 
 def _ratio(num: pl.Expr, den: pl.Expr) -> pl.Expr:
@@ -49,6 +53,47 @@ def _money(x: pl.Expr) -> pl.Expr:
 C = pl.col
 NO = pl.lit(False)
 
+# -- what the book may lack (see docs/health.md, "Inferred signals and not judged") --------
+UNKNOWN_PURPOSE = C("n_purpose_unknown")
+NO_COST = (C("n_orders") > 0) & (C("known_revenue") == 0)
+"""Orders in the window, none with a cost: the gross margin is unknown."""
+BOOK_LISTS_PRICES = (C("listed") - C("revenue")).abs().sum() > 0.005
+"""Some order in the book was sold below its list price: the book records list prices."""
+BOOK_MARKS_SCOPE = C("out_of_scope_hours").sum() > 0
+"""Some service entry in the book is out of scope: the book records the in-scope flag."""
+BOOK_TAGS = (C("tp_tags_labelled") + C("fb_tags_labelled")).sum() > 0
+"""Some touchpoint or feedback in the book carries a person's tags."""
+
+
+def _purpose_reason(what: str) -> pl.Expr:
+    return pl.format(
+        "the purpose of {} of {} touchpoints in the window is unknown (unlabelled, and "
+        "not clear enough from the text), so {} cannot be told",
+        UNKNOWN_PURPOSE,
+        C("n_touch"),
+        pl.lit(what),
+    )
+
+
+COST_REASON = pl.format(
+    "none of its {} orders in the window has a cost, so the gross margin is unknown",
+    C("n_orders"),
+)
+LIST_REASON = pl.lit(
+    "no order in the book has a list price above its amount, so discounts cannot be measured"
+)
+SCOPE_REASON = pl.lit(
+    "no service entry in the book is marked out of scope, so out-of-scope work cannot be measured"
+)
+
+
+def _tags_reason(blind: pl.Expr, days: str) -> pl.Expr:
+    return pl.format(
+        "{} touchpoints or feedback in {} carry neither tags nor text to read them from",
+        blind,
+        pl.lit(days),
+    )
+
 
 def rules(s: Settings) -> list[Rule]:
     """Every rule with the thresholds of `s`."""
@@ -57,12 +102,13 @@ def rules(s: Settings) -> list[Rule]:
     t = s.transactional
     pre_share = _ratio(C("n_pre_order"), C("n_touch"))
     follow_rate = _ratio(C("n_followed"), C("n_orders_judged"))
+    # Each touchpoint of unknown purpose could have followed up one order at most.
+    follow_best = _ratio(C("n_followed") + UNKNOWN_PURPOSE, C("n_orders_judged"))
+    transactional_gate = (C("n_orders") >= t.min_orders) & (pre_share >= t.pre_order_share)
     out.append(
         Rule(
             "transactional",
-            (C("n_orders") >= t.min_orders)
-            & (pre_share >= t.pre_order_share)
-            & (follow_rate < t.follow_up_rate),
+            transactional_gate & (follow_best < t.follow_up_rate),
             NO,
             (
                 ("orders", C("n_orders"), t.min_orders, ">="),
@@ -79,6 +125,14 @@ def rules(s: Settings) -> list[Rule]:
                 C("n_orders_judged"),
             ),
             at_risk=True,
+            not_judged=(
+                (
+                    transactional_gate
+                    & (follow_rate < t.follow_up_rate)
+                    & (follow_best >= t.follow_up_rate),
+                    _purpose_reason("whether its orders were followed up"),
+                ),
+            ),
         )
     )
 
@@ -135,11 +189,19 @@ def rules(s: Settings) -> list[Rule]:
                 (serve - o.serve_share * C("margin")).clip(lower_bound=0),
                 C("out_of_scope_hours") * s.general.hourly_cost,
             ),
+            not_judged=(
+                (NO_COST & (serve > 0), COST_REASON),
+                (~BOOK_MARKS_SCOPE & (C("service_hours") >= o.min_hours), SCOPE_REASON),
+            ),
         )
     )
 
     v = s.professional_visitor
     social = _ratio(C("n_social"), C("n_touch"))
+    social_best = _ratio(C("n_social") + UNKNOWN_PURPOSE, C("n_touch"))  # unknown all social
+    visitor_gate = (
+        (C("n_touch") >= v.min_touchpoints) & (C("n_orders") == 0) & (C("n_opportunities") == 0)
+    )
     out.append(
         Rule(
             "professional_visitor",
@@ -162,6 +224,12 @@ def rules(s: Settings) -> list[Rule]:
                 _pct(social),
             ),
             cost=C("touch_minutes") / 60.0 * s.general.hourly_cost,
+            not_judged=(
+                (
+                    visitor_gate & (social < v.social_share) & (social_best >= v.social_share),
+                    _purpose_reason("the share of social touchpoints"),
+                ),
+            ),
         )
     )
 
@@ -223,6 +291,7 @@ def rules(s: Settings) -> list[Rule]:
                 _pct(C("segment_median_discount")),
             ),
             cost=above * C("listed"),
+            not_judged=((~BOOK_LISTS_PRICES & (C("n_orders") >= g.min_orders), LIST_REASON),),
         )
     )
 
@@ -253,6 +322,7 @@ def rules(s: Settings) -> list[Rule]:
                 (extra * 100).round(1),
             ),
             cost=extra * C("qe_listed"),
+            not_judged=((~BOOK_LISTS_PRICES & (C("n_quarter_end") >= q.min_orders), LIST_REASON),),
         )
     )
 
@@ -306,6 +376,7 @@ def rules(s: Settings) -> list[Rule]:
             ),
             # they lose (we win while they are unhappy, or their value is behind plan)
             at_risk=we_win.fill_null(False) | value_behind,
+            not_judged=((NO_COST & (C("revenue") > 0), COST_REASON),),
         )
     )
 
@@ -334,6 +405,21 @@ def rules(s: Settings) -> list[Rule]:
                 (C("segment_margin_low") * 100).round(1),
             ),
             cost=(C("segment_median_margin") - C("margin_pct")).clip(lower_bound=0) * C("revenue"),
+            not_judged=(
+                (
+                    (C("n_touch") >= C("segment_touch_high"))
+                    & (social_best >= f.social_share)
+                    & NO_COST,
+                    COST_REASON,
+                ),
+                (
+                    (C("n_touch") >= C("segment_touch_high"))
+                    & (social < f.social_share)
+                    & (social_best >= f.social_share)
+                    & (C("margin_pct") < C("segment_margin_low")),
+                    _purpose_reason("the share of social touchpoints"),
+                ),
+            ),
         )
     )
 
@@ -341,10 +427,12 @@ def rules(s: Settings) -> list[Rule]:
     unhappy_h = (C("latest_nps") <= h.nps_max).fill_null(False) | (
         C("n_complaints") >= h.min_complaints
     )
+    hostage_gate = (C("n_orders") >= h.min_orders) & unhappy_h & (C("n_insight") == 0)
     out.append(
         Rule(
             "hostage",
-            (C("n_orders") >= h.min_orders) & unhappy_h & (C("n_insight") == 0),
+            # never on labels that are missing: every touchpoint's purpose must be known
+            hostage_gate & (UNKNOWN_PURPOSE == 0),
             pl.lit(True),
             (
                 ("orders", C("n_orders"), h.min_orders, ">="),
@@ -361,6 +449,12 @@ def rules(s: Settings) -> list[Rule]:
                 C("n_complaints"),
             ),
             at_risk=True,
+            not_judged=(
+                (
+                    hostage_gate & (UNKNOWN_PURPOSE > 0),
+                    _purpose_reason("whether we brought any insight or guidance"),
+                ),
+            ),
         )
     )
 
@@ -411,6 +505,7 @@ def rules(s: Settings) -> list[Rule]:
 
     a = s.abusive
     tagged_a = C("tp_abusive") + C("fb_abusive")
+    blind_a = C("tp_tag_blind") + C("fb_tag_blind")
     out.append(
         Rule(
             "abusive",
@@ -425,11 +520,18 @@ def rules(s: Settings) -> list[Rule]:
                 pl.lit(a.days),
             ),
             at_risk=True,
+            not_judged=(
+                (
+                    ~BOOK_TAGS & (tagged_a + blind_a >= a.min_tagged),
+                    _tags_reason(blind_a, f"the last {a.days} days"),
+                ),
+            ),
         )
     )
 
     bb = s.big_brother
     tagged_b = C("tp_big_brother") + C("fb_big_brother")
+    blind_b = C("tp_tag_blind_window") + C("fb_tag_blind_window")
     out.append(
         Rule(
             "big_brother",
@@ -443,6 +545,12 @@ def rules(s: Settings) -> list[Rule]:
                 tagged_b,
             ),
             at_risk=True,
+            not_judged=(
+                (
+                    ~BOOK_TAGS & (tagged_b + blind_b >= bb.min_tagged),
+                    _tags_reason(blind_b, "the window"),
+                ),
+            ),
         )
     )
     return out

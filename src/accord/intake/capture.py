@@ -7,8 +7,9 @@
   with both → mutual; a meeting → mutual.
 * A conversation is one touchpoint: replies join the touchpoint of the message
   they answer (References / In-Reply-To), however many there are.
-* Purpose is a conservative guess (default `admin`) from a few plain words;
-  it is set only when the touchpoint is created, never over a person's choice.
+* Purpose is not labelled: `accord.signals` infers it (and behaviour tags) from
+  the subject and the start of the text when the touchpoint is written, apart
+  from any purpose a person later gives. (`guess_purpose` is no longer stored.)
 """
 
 from __future__ import annotations
@@ -81,6 +82,7 @@ class Placed:
     purpose: str
     minutes: int | None
     thread: tuple[str, ...]  # digests that name this conversation (own id, then parents)
+    body: str = ""  # the start of a message's text, read for purpose and tags, not stored
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +162,7 @@ def place_message(msg: MailMessage, index: BookIndex, rules: list[Rule]) -> Plac
         purpose=guess_purpose(msg.subject, msg.snippet),
         minutes=None,
         thread=tuple(digest("mail:" + i) for i in (own, *reversed(msg.parents))),
+        body=msg.snippet,
     )
 
 

@@ -70,6 +70,24 @@ class BulkWriter(Protocol):
         """Insert new rows and update changed ones (only `update_columns`)."""
         ...
 
+    def fetch_rows(
+        self,
+        table: str,
+        key: str,
+        columns: tuple[str, ...],
+        ids: list[str],
+        *,
+        inferred_only: bool = False,
+    ) -> pl.DataFrame:
+        """`key` and `columns` (as text) of the rows of `table` whose `key` is in `ids`
+        (only those holding an inference — `signals_model` set — with `inferred_only`)."""
+        ...
+
+    def store_rows(self, table: str, key: str, frame: pl.DataFrame) -> int:
+        """Set the other columns of `frame` on the rows its `key` names, leaving alone the
+        rows where nothing changes; returns the rows changed."""
+        ...
+
 
 @contextmanager
 def open_writer(engine: sa.Engine) -> Iterator[BulkWriter]:
@@ -245,6 +263,52 @@ class _SqliteWriter(_Writer):
         self._cur.execute("DROP TABLE temp._accord_rows")
         return found
 
+    def fetch_rows(
+        self,
+        table: str,
+        key: str,
+        columns: tuple[str, ...],
+        ids: list[str],
+        *,
+        inferred_only: bool = False,
+    ) -> pl.DataFrame:
+        names = (key, *columns)
+        if not ids:
+            return _text_frame(names, [])
+        self._cur.adbc_ingest(
+            "_accord_ids",
+            pa.table({"k": pa.array(ids, pa.string())}),
+            mode="replace",
+            temporary=True,
+        )
+        # A leading row of text (dropped) keeps ADBC from typing a column by its first blanks.
+        probe = ", ".join(f"'' AS \"{c}\"" for c in names)
+        picked = ", ".join(f'CAST(x."{c}" AS TEXT)' for c in names)
+        self._cur.execute(
+            f'SELECT {probe} UNION ALL SELECT {picked} FROM "{table}" x '
+            f'JOIN temp._accord_ids k ON x."{key}" = k.k'
+            + (" WHERE x.signals_model IS NOT NULL" if inferred_only else "")
+        )
+        found = pl.from_arrow(self._cur.fetch_arrow_table().slice(1))
+        self._cur.execute("DROP TABLE temp._accord_ids")
+        assert isinstance(found, pl.DataFrame)
+        return found.rename(dict(zip(found.columns, names, strict=True))).cast(pl.String)
+
+    def store_rows(self, table: str, key: str, frame: pl.DataFrame) -> int:
+        if frame.height == 0:
+            return 0
+        columns = [c for c in frame.columns if c != key]
+        self._cur.adbc_ingest("_accord_set", frame.to_arrow(), mode="replace", temporary=True)
+        sets = ", ".join(f'"{c}" = s."{c}"' for c in columns)
+        differs = " OR ".join(f'"{table}"."{c}" IS NOT s."{c}"' for c in columns)
+        self._cur.execute(
+            f'UPDATE "{table}" SET {sets} FROM temp._accord_set s '
+            f'WHERE "{table}"."{key}" = s."{key}" AND ({differs})'
+        )
+        changed = self._scalar("SELECT changes()")
+        self._cur.execute("DROP TABLE temp._accord_set")
+        return changed
+
     def _write(
         self,
         table: Table,
@@ -273,7 +337,59 @@ class _SqliteWriter(_Writer):
         return touched
 
 
-class _PostgresWriter(_Writer):
+class ConnectionRows:
+    """`fetch_rows` and `store_rows` on a SQLAlchemy connection (either database), for
+    writes made row by row (the web pages, the API) and PostgreSQL imports."""
+
+    def __init__(self, conn: sa.Connection) -> None:
+        self._conn = conn
+
+    def fetch_rows(
+        self,
+        table: str,
+        key: str,
+        columns: tuple[str, ...],
+        ids: list[str],
+        *,
+        inferred_only: bool = False,
+    ) -> pl.DataFrame:
+        t = LEDGER_TABLES[table]
+        found: list[tuple[Any, ...]] = []
+        for start in range(0, len(ids), _LOOKUP_CHUNK):
+            query = sa.select(*(t.c[c] for c in (key, *columns))).where(
+                t.c[key].in_(ids[start : start + _LOOKUP_CHUNK])
+            )
+            if inferred_only:
+                query = query.where(t.c.signals_model.is_not(None))
+            found.extend(
+                tuple(None if v is None else str(v) for v in row)
+                for row in self._conn.execute(query)
+            )
+        return _text_frame((key, *columns), found)
+
+    def store_rows(self, table: str, key: str, frame: pl.DataFrame) -> int:
+        if frame.height == 0:
+            return 0
+        t = LEDGER_TABLES[table]
+        columns = [c for c in frame.columns if c != key]
+        differs = sa.or_(*(t.c[c].is_distinct_from(sa.bindparam(f"v_{c}")) for c in columns))
+        statement = (
+            t.update()
+            .where(t.c[key] == sa.bindparam("k_"), differs)
+            .values({c: sa.bindparam(f"v_{c}") for c in columns})
+        )
+        params = [
+            {"k_": r[key], **{f"v_{c}": r[c] for c in columns}} for r in frame.iter_rows(named=True)
+        ]
+        result = self._conn.execute(statement, params)
+        return int(result.rowcount or 0)
+
+
+def _text_frame(names: tuple[str, ...], rows: list[tuple[Any, ...]]) -> pl.DataFrame:
+    return pl.DataFrame(rows, schema=dict.fromkeys(names, pl.String), orient="row")
+
+
+class _PostgresWriter(ConnectionRows, _Writer):
     def __init__(self, conn: sa.Connection) -> None:
         self._conn = conn
 

@@ -76,7 +76,7 @@ def _table(table: Table) -> sa.Table:
             sa.column(c.name).in_(c.allowed) | sa.column(c.name).is_(None),
             name=f"{c.name}_allowed",
         )
-        for c in table.columns
+        for c in (*table.columns, *table.inferred)
         if c.kind is Kind.ENUM
     ]
     links = [
@@ -92,7 +92,7 @@ def _table(table: Table) -> sa.Table:
     return sa.Table(
         table.name,
         metadata,
-        *[_column(table, c) for c in table.columns],
+        *[_column(table, c) for c in (*table.columns, *table.inferred)],
         *checks,
         *links,
         *_indexes(table),

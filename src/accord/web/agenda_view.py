@@ -78,11 +78,11 @@ def _touchpoint(form: dict[str, str]) -> services_agenda.NewTouchpoint:
     chosen: dict[str, str] = {}
     for name, allowed, default in (
         ("channel", CHANNELS, "call"),
-        ("purpose", PURPOSES, "support"),
+        ("purpose", PURPOSES, ""),  # blank: unlabelled, inferred from the summary
         ("direction", DIRECTIONS, "outbound"),
     ):
         value = form.get(name) or default
-        if value not in allowed:
+        if value and value not in allowed:
             problems[name] = f"must be one of: {', '.join(allowed)}"
         chosen[name] = value
     minutes: int | None = None
@@ -101,7 +101,7 @@ def _touchpoint(form: dict[str, str]) -> services_agenda.NewTouchpoint:
         raise InvalidFieldsError(problems)
     return services_agenda.NewTouchpoint(
         channel=chosen["channel"],
-        purpose=chosen["purpose"],
+        purpose=chosen["purpose"] or None,
         direction=chosen["direction"],
         minutes=minutes,
         summary=summary or None,

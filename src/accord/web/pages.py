@@ -93,7 +93,7 @@ def _account_page(
             ),
             "channel": "call",
             "direction": "mutual",
-            "purpose": "insight",
+            "purpose": "",  # unlabelled unless the seller says: inferred from the summary
         },
         "commitment": {"side": "us", "made_on": as_of.isoformat()},
         "feedback": {"received_on": as_of.isoformat(), "kind": "csat"},

@@ -1,0 +1,205 @@
+"""Detectors that lack an input say so (`not_judged`) instead of staying silent or firing.
+
+Pure cases judge hand-made feature rows (tests/health/features.py); the book case
+imports a hand-made book, so the purposes come from the stored labels and from
+the text of the touchpoints.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from accord.cli import app
+from accord.config import Settings
+from accord.health.detectors import detect, not_judged
+from accord.health.dimensions import score
+from tests.health.book import Book, ago, patterns_of
+from tests.health.features import AS_OF_DAY, frame
+
+S = Settings()
+
+
+def _judge(**row: Any) -> tuple[list[str], dict[str, str]]:
+    """(patterns fired, pattern → reason not judged) of one hand-made feature row."""
+    scored = score(frame(row), S, AS_OF_DAY).with_columns(pl.lit(None).alias("expected_value_12m"))
+    fired = detect(scored, S)["id"].to_list()
+    unjudged = not_judged(scored, S)
+    return fired, dict(zip(unjudged["id"], unjudged["reason"], strict=True))
+
+
+UNHAPPY = {"n_orders": 3, "latest_nps": 3.0, "n_insight": 0}
+
+
+def test_hostage_is_not_judged_when_purposes_are_unknown() -> None:
+    fired, unjudged = _judge(**UNHAPPY, n_purpose_unknown=4)
+    assert "hostage" not in fired
+    assert unjudged["hostage"] == (
+        "the purpose of 4 of 10 touchpoints in the window is unknown (unlabelled, and not "
+        "clear enough from the text), so whether we brought any insight or guidance cannot "
+        "be told"
+    )
+    fired, unjudged = _judge(**UNHAPPY, n_purpose_unknown=0)
+    assert "hostage" in fired
+    assert "hostage" not in unjudged
+    # A known insight touchpoint settles it whatever the others were: judged, no fire.
+    fired, unjudged = _judge(**{**UNHAPPY, "n_insight": 1}, n_purpose_unknown=4)
+    assert "hostage" not in fired
+    assert "hostage" not in unjudged
+
+
+def test_professional_visitor_only_fires_on_known_social_touchpoints() -> None:
+    visitor = {"n_touch": 8, "n_orders": 0, "n_opportunities": 0}
+    # 3 social of 8 (38%), 2 unknown: 5 of 8 could be social — cannot tell.
+    fired, unjudged = _judge(**visitor, n_social=3, n_purpose_unknown=2)
+    assert "professional_visitor" not in fired
+    assert "the share of social touchpoints" in unjudged["professional_visitor"]
+    # 4 of 8 known social: fires, unknowns or not.
+    fired, unjudged = _judge(**visitor, n_social=4, n_purpose_unknown=4)
+    assert "professional_visitor" in fired
+    assert "professional_visitor" not in unjudged
+    # 1 social, 1 unknown: 2 of 8 at most — judged, no fire.
+    fired, unjudged = _judge(**visitor, n_social=1, n_purpose_unknown=1)
+    assert "professional_visitor" not in {*fired, *unjudged}
+
+
+def test_transactional_counts_an_unknown_touchpoint_as_a_possible_follow_up() -> None:
+    base = {"n_orders": 4, "n_touch": 10, "n_pre_order": 9, "n_orders_judged": 4, "n_followed": 1}
+    fired, unjudged = _judge(**base, n_purpose_unknown=0)
+    assert "transactional" in fired
+    fired, unjudged = _judge(**base, n_purpose_unknown=1)  # 2 of 4 could be followed up
+    assert "transactional" not in fired
+    assert "whether its orders were followed up" in unjudged["transactional"]
+    fired, _ = _judge(**{**base, "n_followed": 0}, n_purpose_unknown=1)  # 1 of 4 at best
+    assert "transactional" in fired
+
+
+def test_margin_rules_are_not_judged_without_any_cost() -> None:
+    no_cost = {"known_revenue": 0.0, "margin": 0.0, "margin_pct": None, "n_unknown_cost": 4}
+    fired, unjudged = _judge(**no_cost)
+    reason = "none of its 4 orders in the window has a cost, so the gross margin is unknown"
+    assert unjudged["win_lose"] == reason
+    assert unjudged["over_servicing"].startswith(reason)
+    assert "win_lose" not in fired
+    # With every cost known both are judged (and here neither fires).
+    fired, unjudged = _judge()
+    assert "win_lose" not in {*fired, *unjudged}
+
+
+def test_a_book_without_list_prices_scope_flags_or_tags() -> None:
+    lacking = {
+        "listed": 40_000.0,  # = revenue: not one order below its list price
+        "other_listed": 40_000.0,
+        "n_quarter_end": 2,
+        "qe_amount": 20_000.0,
+        "qe_listed": 20_000.0,
+        "other_amount": 20_000.0,
+        "service_hours": 12.0,
+        "out_of_scope_hours": 0.0,
+        "tp_tags_labelled": 0,
+        "tp_tag_blind": 2,
+        "tp_tag_blind_window": 3,
+    }
+    fired, unjudged = _judge(**lacking)
+    assert unjudged["margin_giveaway"] == (
+        "no order in the book has a list price above its amount, so discounts cannot be measured"
+    )
+    assert unjudged["quota_pressure"] == unjudged["margin_giveaway"]
+    assert unjudged["over_servicing"] == (
+        "no service entry in the book is marked out of scope, so out-of-scope work cannot be "
+        "measured"
+    )
+    assert unjudged["abusive"] == (
+        "2 touchpoints or feedback in the last 90 days carry neither tags nor text to read "
+        "them from"
+    )
+    assert unjudged["big_brother"].startswith("3 touchpoints or feedback in the window")
+    assert not set(unjudged) & set(fired)
+    # Where the book does tag some rows, an untagged one is taken as untagged: judged.
+    _, unjudged = _judge(**{**lacking, "tp_tags_labelled": 1})
+    assert "abusive" not in unjudged
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """Hostage and visitor cases whose purposes are labelled, unlabelled, or in the text."""
+    b = Book()
+
+    def unhappy(account: str, purpose: str, summaries: tuple[str, ...]) -> None:
+        b.start(account)
+        b.order(ago(200), 1000.0, 1100.0, 700.0)
+        b.order(ago(100), 1000.0, 1100.0, 700.0)
+        b.feedback(ago(30), "nps", 3)
+        for i, text in enumerate(summaries):
+            b.touch(ago(60 + 10 * i), purpose=purpose, summary=text)
+
+    unhappy("H-LABEL", "support", ("", ""))  # labelled, no insight: hostage
+    unhappy("H-BLANK", "", ("", ""))  # nobody labelled and no text: not judged
+    unhappy("H-TEXT", "", ("Sent the invoice copy", "Rescheduled the call to Friday"))
+    b.start("V-TEXT")  # six lunches and coffees nobody labelled: a professional visitor
+    for i, text in enumerate(
+        (
+            "Lunch with Marta",
+            "Golf with their COO",
+            "Coffee and a chat with Marta",
+            "Dinner with the team after the expo",
+            "Birthday drinks for Marta",
+            "Christmas party at their office",
+        )
+    ):
+        b.touch(ago(20 + 30 * i), purpose="", summary=text)
+    tmp = tmp_path_factory.mktemp("not-judged")
+    diagnosis = b.diagnose(tmp)
+    return diagnosis, {r["account_id"]: r for r in diagnosis.records()}, tmp / "book.db"
+
+
+def test_hostage_on_a_hand_made_book(book: Any) -> None:
+    diagnosis, records, _ = book
+    assert "hostage" in patterns_of(diagnosis, "H-LABEL")
+    assert "hostage" not in patterns_of(diagnosis, "H-BLANK")
+    # no purpose, no tag, no text: neither hostage nor the tag rules can be judged
+    assert [n["id"] for n in records["H-BLANK"]["not_judged"]] == [
+        "hostage",
+        "abusive",
+        "big_brother",
+    ]
+    assert records["H-BLANK"]["not_judged"][0]["reason"].startswith(
+        "the purpose of 2 of 2 touchpoints"
+    )
+    # Purposes read from the text (admin): known, no insight — it fires, and says so.
+    assert "hostage" in patterns_of(diagnosis, "H-TEXT")
+    assert records["H-TEXT"]["not_judged"] == []
+    assert any(
+        "(purpose inferred for 2 of 2)" in f for f in records["H-TEXT"]["facts"]["engagement"]
+    )
+
+
+def test_professional_visitor_read_from_the_text(book: Any) -> None:
+    diagnosis, records, _ = book
+    assert "professional_visitor" in patterns_of(diagnosis, "V-TEXT")
+    assert records["V-TEXT"]["not_judged"] == []
+
+
+def test_every_record_carries_not_judged(book: Any) -> None:
+    _, records, _ = book
+    for record in records.values():
+        fired = {p["id"] for p in record["patterns"]}
+        assert isinstance(record["not_judged"], list)
+        assert not fired & {n["id"] for n in record["not_judged"]}
+
+
+def test_the_cli_table_and_account_show_not_judged(book: Any, cli: CliRunner) -> None:
+    _, _, db = book
+    url = f"sqlite:///{db}"
+    args = ["diagnose", "--db", url, "--as-of", "2026-06-30"]
+    one = cli.invoke(app, [*args, "--account", "H-BLANK"])
+    assert one.exit_code == 0, one.output
+    assert "not judged: hostage — the purpose of 2 of 2 touchpoints" in one.output
+    table = cli.invoke(app, [*args, "--limit", "0"])
+    assert table.exit_code == 0, table.output
+    assert "judged" in table.output  # the column's header (wrapped on a narrow terminal)
+    row = next(line for line in table.output.splitlines() if "H-BLANK │" in line)
+    assert row.rstrip(" │").endswith("hostag…")  # the last column: the patterns not judged
