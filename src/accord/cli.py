@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import date
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, ParamSpec, TypeVar
 
@@ -200,6 +201,13 @@ def export(
     out.print(f"Wrote {sum(counts.values()):,} rows in {len(counts)} files to {directory}.")
 
 
+class RealismChoice(StrEnum):
+    """How much a generated book reveals (`accord generate --realism`)."""
+
+    CLEAN = "clean"
+    CRM = "crm"
+
+
 @command()
 def generate(
     directory: Annotated[Path, typer.Argument(help="Folder to write the bundle into.")],
@@ -211,19 +219,45 @@ def generate(
         str | None,
         typer.Option(help="The date the book ends on (YYYY-MM-DD); default a fixed date."),
     ] = None,
+    realism: Annotated[
+        RealismChoice,
+        typer.Option(
+            help="`clean`: every touchpoint's purpose and tags labelled, every figure given; "
+            "`crm`: written as CRMs export it — purpose and tags blank, what happened only in "
+            "free-text summaries and feedback, cost and list price missing on a share of "
+            "orders, owners on some accounts, in-scope flags on some service entries."
+        ),
+    ] = RealismChoice.CLEAN,
+    missing_cost: Annotated[
+        float | None,
+        typer.Option(
+            min=0.0,
+            max=1.0,
+            help="With --realism crm: the share of orders without cost and list price "
+            "(default 0.3).",
+        ),
+    ] = None,
     format: FormatOption = Format.TABLE,
 ) -> None:
     """Write a realistic synthetic book of business, with planted patterns.
 
     Besides the bundle files it writes truth.csv (the patterns each account was
     built to show, or `healthy`) and as_of.txt (the date that truth holds for).
+    `--realism crm` writes the same events as a CRM exports them, to measure
+    `accord evaluate` on what a real book reveals.
 
-    Example: `accord generate --accounts 2000 --seed 7 /tmp/book`
+    Example: `accord generate --accounts 2000 --seed 7 --realism crm /tmp/book`
     """
     day = _parse_date(as_of, "--as-of") if as_of else None
     with _progress(format is Format.TABLE) as progress:
         book = services.generate_bundle(
-            directory=directory, accounts=accounts, seed=seed, as_of=day, progress=progress
+            directory=directory,
+            accounts=accounts,
+            seed=seed,
+            as_of=day,
+            progress=progress,
+            realism=realism.value,
+            missing_cost_share=missing_cost,
         )
     if format is Format.JSON:
         emit_json({"directory": str(directory), "as_of": book.as_of.isoformat(), "rows": book.rows})

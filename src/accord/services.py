@@ -172,16 +172,24 @@ def generate_bundle(
     seed: int,
     as_of: date | None = None,
     progress: Progress | None = None,
+    realism: str = "clean",
+    missing_cost_share: float | None = None,
 ) -> GeneratedBundle:
-    """Write a realistic synthetic book with planted patterns (see docs/generator.md)."""
-    from accord.generate import generate_book
+    """Write a realistic synthetic book with planted patterns (see docs/generator.md);
+    `realism="crm"` writes it as CRMs export it."""
+    from accord.generate import Realism, generate_book
 
     def on_step(stage: str, done: int, total: int) -> None:
         if progress:
             progress("generate", stage, done, total)
 
     try:
-        book = generate_book(directory, accounts=accounts, seed=seed, as_of=as_of, progress=on_step)
+        if missing_cost_share is not None and realism != "crm":
+            raise ValueError("--missing-cost applies to --realism crm only")
+        how = Realism.named(realism, missing_cost_share=missing_cost_share)
+        book = generate_book(
+            directory, accounts=accounts, seed=seed, as_of=as_of, progress=on_step, realism=how
+        )
     except ValueError as exc:
         raise BadInputError(str(exc)) from exc
     return GeneratedBundle(as_of=book.as_of, rows=dict(book.rows))

@@ -157,7 +157,7 @@ TOUCHPOINTS = Table(
         _c("occurred_at", Kind.DATETIME, **_REQ),
         _c("channel", Kind.ENUM, choices=e.Channel, **_REQ),
         _c("direction", Kind.ENUM, choices=e.Direction, **_REQ),
-        _c("purpose", Kind.ENUM, choices=e.Purpose, **_REQ),
+        _c("purpose", Kind.ENUM, choices=e.Purpose),  # blank: unlabelled (CRM exports)
         _c("user_id", **_USER),
         _c("contact_ids", Kind.LIST, references="contacts.contact_id"),
         _c("minutes", Kind.INT, minimum=0),
