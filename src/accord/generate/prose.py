@@ -137,7 +137,7 @@ NOTE_BODIES: tuple[tuple[str, ...], ...] = (
         "SLA terms negotiated, response time 4h",
     ),
     (
-        "sent the order confirmation",
+        "order confirmation sent to {c}",
         "updated billing details in the system",
         "scheduled the next meeting for {d}",
         "shared the paperwork for the new site",
