@@ -129,22 +129,21 @@ def _fill(text: pl.Series, slots: dict[str, pl.Series]) -> pl.Series:
 
 
 def _roughen(rng: np.random.Generator, text: pl.Series, lower: F64, typo: F64) -> pl.Series:
-    """Some texts typed in haste: all lower case, or one common word misspelt."""
+    """Some texts typed in haste: all lower case, or one common word misspelt.
+
+    Only the rows hit are touched (a few percent), so this costs little."""
     n = text.len()
     hit = rng.random(n) < typo
     which = rng.integers(0, len(prose.TYPOS), n)
     low = rng.random(n) < lower
-    frame = pl.DataFrame({"t": text})
     for i, (right, wrong) in enumerate(prose.TYPOS):
-        rows = pl.lit(pl.Series(hit & (which == i)))
-        t = pl.col("t")
-        frame = frame.select(
-            pl.when(rows).then(t.str.replace(right, wrong, literal=True)).otherwise(t)
-        )
-    t = pl.col("t")
-    return frame.select(
-        pl.when(pl.lit(pl.Series(low))).then(t.str.to_lowercase()).otherwise(t)
-    ).to_series()
+        rows = np.flatnonzero(hit & (which == i))
+        if rows.size:
+            text = text.scatter(rows, text.gather(rows).str.replace(right, wrong, literal=True))
+    rows = np.flatnonzero(low)
+    if rows.size:
+        text = text.scatter(rows, text.gather(rows).str.to_lowercase())
+    return text
 
 
 def _first_word(names: pl.Series) -> pl.Series:
@@ -211,82 +210,113 @@ def touchpoints(
     steps = _when(~mail & ~message & (u(n) < 0.25), _one(rng, prose.NEXT_STEPS, n))
     aside = _when(~message & (u(n) < 0.08), _one(rng, prose.ASIDES, n))
 
-    # e-mails: subject, greeting, sign-off, signature, a quoted reply or forwarded header
-    subject = _one(rng, prose.SUBJECT_PREFIXES, n) + _one(rng, prose.SUBJECTS, n)
-    subject_line = _when(mail & (u(n) < 0.35), subject + "\n")
-    greet_out = _one(rng, prose.GREETINGS_OUT, n)
-    greeting = _when(
-        mail & (u(n) < 0.85), _when(inbound, _one(rng, prose.GREETINGS_IN, n), greet_out)
-    )
-    signer = _when(inbound, _first_word(c_name), _first_word(seller))
-    sign_off = _when(mail & (u(n) < 0.8), _one(rng, prose.SIGN_OFFS, n) + signer)
-    signature = _when(
-        inbound, _one(rng, prose.SIGNATURES_IN, n), _one(rng, prose.SIGNATURES_OUT, n)
-    )
-    signature = _when(mail & (u(n) < 0.45), signature)
-    other_name = _when(inbound, seller, c_name)
-    other_mail = _when(inbound, s_mail, c_mail)
-    quoted = (
-        "\n\nOn "
-        + _mail_date(rng, day)
-        + ", "
-        + other_name
-        + " <"
-        + other_mail
-        + "> wrote:\n> "
-        + _one(rng, prose.QUOTED_LINES, n)
-    )
-    r = u(n)
-    quoted = _when(mail & (r < 0.3), quoted)
-    forward = (
-        "---------- Forwarded message ---------\nFrom: "
-        + other_name
-        + " <"
-        + other_mail
-        + ">\nDate: "
-        + _mail_date(rng, day)
-        + "\nSubject: "
-        + _one(rng, prose.SUBJECTS, n)
-        + "\n\n"
-    )
-    forward = _when(mail & (r >= 0.3) & (r < 0.36), forward)
-
-    summary = pl.select(
-        pl.concat_str(
-            [
-                pl.lit(x)
-                for x in (
-                    forward,
-                    subject_line,
-                    greeting,
-                    mention,
-                    opener,
-                    body,
-                    aside,
-                    steps,
-                    sign_off,
-                    signature,
-                    quoted,
-                )
-            ]
-        )
-    ).to_series()
-    summary = _fill(
-        summary,
+    # e-mails (built on the e-mail rows only): subject, greeting, sign-off, signature,
+    # a quoted reply or a forwarded header
+    m = np.flatnonzero(mail)
+    k = m.size
+    inb = inbound[m]
+    c_m, s_m, day_m = c_name.gather(m), seller.gather(m), day.gather(m)
+    subject = _one(rng, prose.SUBJECT_PREFIXES, k) + _one(rng, prose.SUBJECTS, k) + "\n"
+    greet_in, greet_out = _one(rng, prose.GREETINGS_IN, k), _one(rng, prose.GREETINGS_OUT, k)
+    signer = _when(inb, _first_word(c_m), _first_word(s_m))
+    sign_in, sign_out = _one(rng, prose.SIGNATURES_IN, k), _one(rng, prose.SIGNATURES_OUT, k)
+    other_name = _when(inb, s_m, c_m)
+    other_mail = _when(inb, s_mail.gather(m), c_mail.gather(m))
+    r = rng.random(k)
+    quoted_line = _one(rng, prose.QUOTED_LINES, k)
+    sent = _mail_date(rng, day_m)
+    forwarded_subject = _one(rng, prose.SUBJECTS, k)
+    head = pl.DataFrame(
         {
-            "C": c_name,
+            "subject": _when(rng.random(k) < 0.35, subject),
+            "greeting": _when(rng.random(k) < 0.85, _when(inb, greet_in, greet_out)),
+            "sign_off": _when(rng.random(k) < 0.8, _one(rng, prose.SIGN_OFFS, k) + signer),
+            "signature": _when(rng.random(k) < 0.45, _when(inb, sign_in, sign_out)),
+            "who": other_name,
+            "address": other_mail,
+            "sent": sent,
+            "quoted_line": quoted_line,
+            "fwd_subject": forwarded_subject,
+            "quote": pl.Series(r < 0.3),
+            "forward": pl.Series((r >= 0.3) & (r < 0.36)),
+        }
+    )
+    mails = head.select(
+        start=pl.concat_str(
+            pl.when("forward")
+            .then(
+                pl.concat_str(
+                    pl.lit("---------- Forwarded message ---------\nFrom: "),
+                    "who",
+                    pl.lit(" <"),
+                    "address",
+                    pl.lit(">\nDate: "),
+                    "sent",
+                    pl.lit("\nSubject: "),
+                    "fwd_subject",
+                    pl.lit("\n\n"),
+                )
+            )
+            .otherwise(pl.lit("")),
+            "subject",
+            "greeting",
+        ),
+        end=pl.concat_str(
+            "sign_off",
+            "signature",
+            pl.when("quote")
+            .then(
+                pl.concat_str(
+                    pl.lit("\n\nOn "),
+                    "sent",
+                    pl.lit(", "),
+                    "who",
+                    pl.lit(" <"),
+                    "address",
+                    pl.lit("> wrote:\n> "),
+                    "quoted_line",
+                )
+            )
+            .otherwise(pl.lit("")),
+        ),
+    )
+    # slots filled per part, each with the slots its fragments hold (cheaper than one
+    # pass of every slot over whole e-mails)
+    core = (
+        pl.DataFrame({"b": mention, "c": opener, "d": body, "e": aside, "f": steps})
+        .select(pl.concat_str("b", "c", "d", "e", "f"))
+        .to_series()
+    )
+    core = _fill(
+        core,
+        {
             "c": _first_word(c_name),
-            "S": seller,
             "s": _first_word(seller),
             "a": account,
-            "title": c_title,
             "p": _one(rng, w.PRODUCT_NAMES, n),
             "t": _one(rng, prose.TOPICS, n),
             "d": _one(rng, prose.WEEKDAYS, n),
             "n": _one(rng, prose.FIGURES, n),
             "q": "Q" + day.dt.quarter().cast(pl.String),
-            "n2": pl.Series(rng.integers(10, 100, n)).cast(pl.String),
         },
+    )
+    mail_slots = {
+        "C": c_m,
+        "c": _first_word(c_m),
+        "S": s_m,
+        "s": _first_word(s_m),
+        "a": account.gather(m),
+        "title": c_title.gather(m),
+        "p": _one(rng, w.PRODUCT_NAMES, k),
+        "n2": pl.Series(rng.integers(10, 100, k)).cast(pl.String),
+    }
+    blank = pl.Series([""], dtype=pl.String).gather(np.zeros(n, dtype=np.int64))
+    start = blank.scatter(m, _fill(mails["start"], mail_slots)) if k else blank
+    end = blank.clone().scatter(m, _fill(mails["end"], mail_slots)) if k else blank
+    summary = (
+        pl.DataFrame({"a": start, "b": core, "c": end})
+        .select(pl.concat_str("a", "b", "c"))
+        .to_series()
     )
     summary = _roughen(rng, summary, np.where(message, 0.3, 0.06), np.full(n, 0.07))
     # a hurried seller logs nothing, or nothing that tells what happened
