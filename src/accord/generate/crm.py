@@ -97,13 +97,11 @@ class _Pool:
         self.size = sizes
         self.offset = np.cumsum(sizes) - sizes
 
-    def draw(self, rng: np.random.Generator, group: I64, valid: Bool | None = None) -> pl.Series:
+    def draw(self, rng: np.random.Generator, group: I64) -> pl.Series:
+        """One fragment per row from its group (group -1: from the first; mask it out)."""
         g = np.maximum(group, 0)
         idx = self.offset[g] + (rng.random(g.size) * self.size[g]).astype(np.int64)
-        out = self.flat.gather(idx)
-        if valid is not None:
-            out = pl.select(pl.when(pl.lit(pl.Series(valid))).then(pl.lit(out))).to_series()
-        return out
+        return self.flat.gather(idx)
 
 
 def _one(rng: np.random.Generator, words: tuple[str, ...], n: int) -> pl.Series:
