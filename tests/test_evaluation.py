@@ -153,8 +153,17 @@ def test_not_judged_is_read_from_the_diagnose_contract() -> None:
             {"account_id": ["A1", "A1"], "id": ["hostage", "win_lose"], "reason": ["x", "y"]}
         )
 
+    class Column:
+        accounts = pl.DataFrame(
+            {
+                "account_id": ["A1", "A2"],
+                "not_judged": [[{"id": "over_servicing", "reason": "no cost"}], []],
+            }
+        )
+
     assert not_judged_of(Records()) == {"A1": ["hostage"]}
     assert not_judged_of(Frame()) == {"A1": ["hostage", "win_lose"]}
+    assert not_judged_of(Column()) == {"A1": ["over_servicing"]}
     assert not_judged_of(object()) == {}
 
 

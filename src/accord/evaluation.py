@@ -238,9 +238,10 @@ def score_patterns(
 def not_judged_of(diagnosis: object) -> dict[str, list[str]]:
     """account → the pattern ids its diagnosis could not judge.
 
-    Read from a `not_judged` frame (account_id, id) where the diagnosis has
-    one, else from its JSON records' `not_judged` lists (the contract of
-    `accord diagnose --format json`); a diagnosis that has neither judged
+    Read, cheapest first, from a `not_judged` frame (account_id, id), a
+    `not_judged` column of its accounts frame (a list of ids or of {id,
+    reason}), else its JSON records' `not_judged` lists (the contract of
+    `accord diagnose --format json`); a diagnosis with none of them judged
     everything.
     """
     frame = getattr(diagnosis, "not_judged", None)
@@ -248,6 +249,13 @@ def not_judged_of(diagnosis: object) -> dict[str, list[str]]:
     if isinstance(frame, pl.DataFrame) and {"account_id", "id"} <= set(frame.columns):
         for account, pattern in frame.select("account_id", "id").iter_rows():
             out.setdefault(str(account), []).append(str(pattern))
+        return out
+    accounts = getattr(diagnosis, "accounts", None)
+    if isinstance(accounts, pl.DataFrame) and "not_judged" in accounts.columns:
+        for account, items in accounts.select("account_id", "not_judged").iter_rows():
+            ids = [str(i["id"]) if isinstance(i, dict) else str(i) for i in items or []]
+            if ids:
+                out[str(account)] = ids
         return out
     records = getattr(diagnosis, "records", None)
     if not callable(records):
