@@ -177,3 +177,29 @@ def test_accord_import_takes_the_crm_book(tmp_path: Path, crm: GeneratedBook) ->
     diagnosis = services.diagnose(url=url, as_of=crm.as_of)
     assert diagnosis.accounts.height == ACCOUNTS
     json.dumps(diagnosis.records()[0])  # diagnosable, and every record serialisable
+
+
+def test_names_in_the_text_are_the_touchpoints_own_across_chunks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A quoted reply under our e-mail names the contact the touchpoint was with, in every
+    chunk (the text is composed per chunk, its people looked up by their global ids)."""
+    import accord.generate as generate
+
+    monkeypatch.setattr(generate, "CHUNK", 80)
+    one = generate_book(tmp_path / "one", accounts=ACCOUNTS, seed=SEED, realism="crm")
+    two = generate_book(tmp_path / "two", accounts=ACCOUNTS, seed=SEED, realism="crm")
+    assert _digest(one.path) == _digest(two.path)
+    contacts = _read(one, "contacts").select("contact_id", "email")
+    replies = (
+        _read(one, "touchpoints")
+        .filter((pl.col("direction") == "outbound") & pl.col("summary").str.contains(" wrote:"))
+        .with_columns(
+            contact_id=pl.col("contact_ids").str.split(";").list.first(),
+            quoted=pl.col("summary").str.extract(r"<([^>]+)> wrote:"),
+        )
+        .join(contacts, on="contact_id", how="left")
+    )
+    assert replies["account_id"].str.slice(1).cast(pl.Int64).max() > 160  # the third chunk
+    assert replies.height >= 100
+    assert (replies["quoted"] == replies["email"]).all()
