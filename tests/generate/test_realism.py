@@ -200,6 +200,6 @@ def test_names_in_the_text_are_the_touchpoints_own_across_chunks(
         )
         .join(contacts, on="contact_id", how="left")
     )
-    assert replies["account_id"].str.slice(1).cast(pl.Int64).max() > 160  # the third chunk
+    assert (replies["account_id"].str.slice(1).cast(pl.Int64) > 160).any()  # the third chunk
     assert replies.height >= 100
     assert (replies["quoted"] == replies["email"]).all()
