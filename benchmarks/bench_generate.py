@@ -3,7 +3,7 @@
 Target (issue 2): 10,000 accounts in seconds; 1,000,000 accounts within minutes,
 with memory bounded by the chunk size, not the book.
 
-    .venv/bin/python benchmarks/bench_generate.py [--big] [--seed 1] [--dir DIR]
+    .venv/bin/python benchmarks/bench_generate.py [--big] [--seed 1] [--dir DIR] [--realism crm]
 
 Prints, per size: wall seconds, rows written (all files), rows/s, bytes on
 disk, and the process's peak resident memory so far.
@@ -24,11 +24,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 from accord.generate import CHUNK, generate_book
 
 
-def run(accounts: int, seed: int, parent: Path | None) -> None:
+def run(accounts: int, seed: int, parent: Path | None, realism: str = "clean") -> None:
     with tempfile.TemporaryDirectory(dir=parent) as scratch:
         target = Path(scratch) / "bundle"
         start = time.perf_counter()
-        book = generate_book(target, accounts=accounts, seed=seed)
+        book = generate_book(target, accounts=accounts, seed=seed, realism=realism)
         seconds = time.perf_counter() - start
         rows = sum(book.rows.values())
         size = sum(p.stat().st_size for p in target.iterdir())
@@ -46,12 +46,13 @@ def main() -> None:
     parser.add_argument("--big", action="store_true", help="also 1,000,000 accounts")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--dir", type=Path, default=None, help="where to write (a temp folder)")
+    parser.add_argument("--realism", choices=("clean", "crm"), default="clean")
     args = parser.parse_args()
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    print(f"accord generate — {cores} cores, chunks of {CHUNK:,} accounts")
-    run(10_000, args.seed, args.dir)
+    print(f"accord generate --realism {args.realism} — {cores} cores, chunks of {CHUNK:,} accounts")
+    run(10_000, args.seed, args.dir, args.realism)
     if args.big:
-        run(1_000_000, args.seed, args.dir)
+        run(1_000_000, args.seed, args.dir, args.realism)
 
 
 if __name__ == "__main__":

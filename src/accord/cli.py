@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import date
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, ParamSpec, TypeVar
 
@@ -200,6 +201,13 @@ def export(
     out.print(f"Wrote {sum(counts.values()):,} rows in {len(counts)} files to {directory}.")
 
 
+class RealismChoice(StrEnum):
+    """How much a generated book reveals (`accord generate --realism`)."""
+
+    CLEAN = "clean"
+    CRM = "crm"
+
+
 @command()
 def generate(
     directory: Annotated[Path, typer.Argument(help="Folder to write the bundle into.")],
@@ -211,19 +219,45 @@ def generate(
         str | None,
         typer.Option(help="The date the book ends on (YYYY-MM-DD); default a fixed date."),
     ] = None,
+    realism: Annotated[
+        RealismChoice,
+        typer.Option(
+            help="`clean`: every touchpoint's purpose and tags labelled, every figure given; "
+            "`crm`: written as CRMs export it — purpose and tags blank, what happened only in "
+            "free-text summaries and feedback, cost and list price missing on a share of "
+            "orders, owners on some accounts, in-scope flags on some service entries."
+        ),
+    ] = RealismChoice.CLEAN,
+    missing_cost: Annotated[
+        float | None,
+        typer.Option(
+            min=0.0,
+            max=1.0,
+            help="With --realism crm: the share of orders without cost and list price "
+            "(default 0.3).",
+        ),
+    ] = None,
     format: FormatOption = Format.TABLE,
 ) -> None:
     """Write a realistic synthetic book of business, with planted patterns.
 
     Besides the bundle files it writes truth.csv (the patterns each account was
     built to show, or `healthy`) and as_of.txt (the date that truth holds for).
+    `--realism crm` writes the same events as a CRM exports them, to measure
+    `accord evaluate` on what a real book reveals.
 
-    Example: `accord generate --accounts 2000 --seed 7 /tmp/book`
+    Example: `accord generate --accounts 2000 --seed 7 --realism crm /tmp/book`
     """
     day = _parse_date(as_of, "--as-of") if as_of else None
     with _progress(format is Format.TABLE) as progress:
         book = services.generate_bundle(
-            directory=directory, accounts=accounts, seed=seed, as_of=day, progress=progress
+            directory=directory,
+            accounts=accounts,
+            seed=seed,
+            as_of=day,
+            progress=progress,
+            realism=realism.value,
+            missing_cost_share=missing_cost,
         )
     if format is Format.JSON:
         emit_json({"directory": str(directory), "as_of": book.as_of.isoformat(), "rows": book.rows})
@@ -519,23 +553,41 @@ def _print_account(r: dict[str, Any]) -> None:
 @command()
 def evaluate(
     directory: Annotated[
-        Path, typer.Argument(help="A bundle written by `accord generate` (with truth.csv).")
+        Path,
+        typer.Argument(
+            help="A bundle with the planted truth (truth.csv), such as `accord generate` writes."
+        ),
     ],
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            help="Diagnose as of this date (YYYY-MM-DD); default: the bundle's as_of.txt."
+        ),
+    ] = None,
     config: ConfigOption = None,
     format: FormatOption = Format.TABLE,
 ) -> None:
-    """Score the pattern detectors against a generated book's truth.
+    """Score the pattern detectors against a book's planted truth.
 
     Imports the bundle into a temporary SQLite database, diagnoses it as of the
-    date in its as_of.txt, and prints precision and recall per pattern.
+    date in its as_of.txt, and prints precision and recall per pattern over the
+    accounts each detector could judge; accounts it could not judge (an input
+    missing for them) are counted apart, and the inputs each rule reads are
+    listed with how much of them the book gives.
 
-    Example: `accord generate --accounts 10000 --seed 1 /tmp/book && accord evaluate /tmp/book`
+    Example: `accord generate --accounts 2000 --seed 1 --realism crm /tmp/book && accord
+    evaluate /tmp/book`
     """
     settings = services.load_config(path=config)
+    day = _parse_date(as_of, "--as-of") if as_of else None
     show = format is Format.TABLE
     with _progress(show) as progress, _diagnose_progress(show) as steps:
         result = services.evaluate(
-            directory=directory, settings=settings, progress=progress, diagnose_progress=steps
+            directory=directory,
+            settings=settings,
+            as_of=day,
+            progress=progress,
+            diagnose_progress=steps,
         )
     if format is Format.JSON:
         emit_json(
@@ -551,31 +603,55 @@ def evaluate(
                         "true_positives": s.true_positives,
                         "precision": s.precision,
                         "recall": s.recall,
+                        "not_judged": s.not_judged,
+                        "planted_not_judged": s.planted_not_judged,
+                        "inputs_exist": s.inputs_exist,
+                        "missing_inputs": list(s.missing_inputs),
                     }
                     for s in result.scores
                 ],
+                "inputs": {
+                    c.name: {"rows": c.rows, "given": c.given, "from_text": c.from_text}
+                    for c in result.inputs.values()
+                },
             }
         )
         return
-    table = Table(
-        "pattern",
-        "planted",
-        "detected",
-        "precision",
-        "recall",
-        title=f"Detectors against {result.directory} as of {result.as_of.isoformat()}",
-    )
+    table = Table(title=f"Detectors against {result.directory} as of {result.as_of.isoformat()}")
+    table.add_column("pattern", no_wrap=True)
+    for name in ("planted", "detected", "precision", "recall", "not judged"):
+        table.add_column(name, justify="right")
 
-    def rate(x: float | None) -> str:
+    def rate(x: float | None, target: float) -> str:
         if x is None:
             return "[dim]—[/]"
-        return f"[{'green' if x >= 0.95 else 'red'}]{x:.3f}[/]"
+        return f"[{'green' if x >= target else 'red'}]{x:.3f}[/]"
 
     for s in result.scores:
+        skipped = f"{s.not_judged:,}" + (
+            f" ({s.planted_not_judged:,} planted)" if s.planted_not_judged else ""
+        )
         table.add_row(
-            s.pattern, f"{s.planted:,}", f"{s.detected:,}", rate(s.precision), rate(s.recall)
+            s.pattern + ("" if s.inputs_exist else " [dim](no input)[/]"),
+            f"{s.planted:,}",
+            f"{s.detected:,}",
+            rate(s.precision, 0.85),
+            rate(s.recall, 0.7),
+            skipped if s.not_judged else "[dim]0[/]",
         )
     out.print(table)
+    lacking = [
+        f"{s.pattern} ({', '.join(s.missing_inputs)})" for s in result.scores if s.missing_inputs
+    ]
+    if lacking:
+        out.print(f"Inputs missing from the book: {'; '.join(lacking)}.", highlight=False)
+    given = "; ".join(f"{c.name} {c.describe()}" for c in result.inputs.values())
+    out.print(f"Inputs in the book: {given}.", highlight=False)
+    out.print(
+        "Precision and recall count only the accounts a detector judged; targets "
+        "0.85 and 0.70 where the inputs exist.",
+        highlight=False,
+    )
 
 
 config_app = typer.Typer(

@@ -20,6 +20,7 @@ from accord.bundle import load_bundle, write_rejects, write_table
 from accord.config import SettingInfo, Settings, describe, load_settings
 from accord.domain.schema import LEDGER, Table
 from accord.errors import BadInputError, NotFoundError
+from accord.evaluation import InputCoverage, PatternScore
 from accord.storage import bulk
 from accord.storage.database import make_engine, require_current, upgrade
 
@@ -191,16 +192,24 @@ def generate_bundle(
     seed: int,
     as_of: date | None = None,
     progress: Progress | None = None,
+    realism: str = "clean",
+    missing_cost_share: float | None = None,
 ) -> GeneratedBundle:
-    """Write a realistic synthetic book with planted patterns (see docs/generator.md)."""
-    from accord.generate import generate_book
+    """Write a realistic synthetic book with planted patterns (see docs/generator.md);
+    `realism="crm"` writes it as CRMs export it."""
+    from accord.generate import Realism, generate_book
 
     def on_step(stage: str, done: int, total: int) -> None:
         if progress:
             progress("generate", stage, done, total)
 
     try:
-        book = generate_book(directory, accounts=accounts, seed=seed, as_of=as_of, progress=on_step)
+        if missing_cost_share is not None and realism != "crm":
+            raise ValueError("--missing-cost applies to --realism crm only")
+        how = Realism.named(realism, missing_cost_share=missing_cost_share)
+        book = generate_book(
+            directory, accounts=accounts, seed=seed, as_of=as_of, progress=on_step, realism=how
+        )
     except ValueError as exc:
         raise BadInputError(str(exc)) from exc
     return GeneratedBundle(as_of=book.as_of, rows=dict(book.rows))
@@ -459,59 +468,47 @@ def health_snapshots(*, url: str | None, account_id: str | None = None) -> pl.Da
 
 
 @dataclass(frozen=True, slots=True)
-class PatternScore:
-    """How one pattern's detector did against a generated book's truth."""
-
-    pattern: str
-    planted: int
-    detected: int
-    true_positives: int
-
-    @property
-    def precision(self) -> float | None:
-        return self.true_positives / self.detected if self.detected else None
-
-    @property
-    def recall(self) -> float | None:
-        return self.true_positives / self.planted if self.planted else None
-
-
-@dataclass(frozen=True, slots=True)
 class Evaluation:
     directory: Path
     as_of: date
     accounts: int
     scores: list[PatternScore]
     mistakes: dict[str, dict[str, list[str]]]  # pattern → {"missed": [...], "false": [...]}
+    inputs: dict[str, InputCoverage]  # what the book gives of each input a rule reads
 
 
 def evaluate(
     *,
     directory: Path,
     settings: Settings | None = None,
+    as_of: date | None = None,
     progress: Progress | None = None,
     diagnose_progress: DiagnoseProgress | None = None,
 ) -> Evaluation:
-    """Import a generated bundle into a temporary SQLite book, diagnose it as of its
-    as_of.txt, and score each detector against its truth.csv."""
+    """Import a bundle with a truth.csv into a temporary SQLite book, diagnose it as of
+    `as_of` (default: its as_of.txt), and score each detector against the truth over
+    the accounts it judged (see `accord.evaluation`)."""
     import tempfile
 
-    from accord.health import PATTERN_IDS
+    from accord.evaluation import book_inputs, not_judged_of, score_patterns
 
     truth_file, as_of_file = directory / "truth.csv", directory / "as_of.txt"
-    for needed in (truth_file, as_of_file):
-        if not needed.is_file():
+    needed = [truth_file] if as_of is not None else [truth_file, as_of_file]
+    for file in needed:
+        if not file.is_file():
             raise BadInputError(
-                f"{directory} has no {needed.name}: evaluate needs a bundle written by "
-                "`accord generate`"
+                f"{directory} has no {file.name}: evaluate needs a bundle with the planted "
+                "truth, such as one written by `accord generate`"
+                + ("" if file is truth_file else " (or give --as-of)")
             )
-    try:
-        day = date.fromisoformat(as_of_file.read_text(encoding="utf-8").strip())
-    except ValueError:
-        raise BadInputError(f"{as_of_file} does not hold a date (YYYY-MM-DD)") from None
-    truth = pl.read_csv(
-        truth_file, schema_overrides={"account_id": pl.String, "patterns": pl.String}
-    )
+    if as_of is not None:
+        day = as_of
+    else:
+        try:
+            day = date.fromisoformat(as_of_file.read_text(encoding="utf-8").strip())
+        except ValueError:
+            raise BadInputError(f"{as_of_file} does not hold a date (YYYY-MM-DD)") from None
+    truth = pl.read_csv(truth_file, infer_schema=False)
     if not {"account_id", "patterns"} <= set(truth.columns):
         raise BadInputError(f"{truth_file} needs the columns account_id, patterns")
     with tempfile.TemporaryDirectory(prefix="accord-evaluate-") as scratch:
@@ -519,19 +516,13 @@ def evaluate(
         init_database(url=url)
         import_bundle(url=url, directory=directory, progress=progress)
         result = diagnose(url=url, as_of=day, settings=settings, progress=diagnose_progress)
-    fired = result.pattern_ids()
     planted = {
         a: [p for p in (cell or "").split(";") if p]
         for a, cell in zip(truth["account_id"], truth["patterns"], strict=True)
     }
-    scores: list[PatternScore] = []
-    mistakes: dict[str, dict[str, list[str]]] = {}
-    for pattern in (*PATTERN_IDS, "healthy"):
-        want = {a for a, ps in planted.items() if pattern in ps}
-        got = {a for a, ps in fired.items() if pattern in ps}
-        scores.append(PatternScore(pattern, len(want), len(got), len(want & got)))
-        mistakes[pattern] = {"missed": sorted(want - got), "false": sorted(got - want)}
-    return Evaluation(directory, day, len(planted), scores, mistakes)
+    inputs = book_inputs(directory)
+    scored = score_patterns(planted, result.pattern_ids(), not_judged_of(result), inputs)
+    return Evaluation(directory, day, len(planted), scored.scores, scored.mistakes, inputs)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,9 @@ evaluate` scores the detectors against it.
 
 Accounts are generated and appended in chunks of CHUNK, each from its own
 random stream, so memory stays flat and the output is a pure function of
-(seed, accounts, as_of). See docs/generator.md.
+(seed, accounts, as_of, realism). With `realism="crm"` the same events are
+written as CRMs export them (no purpose or tags, free-text summaries, some
+costs and owners missing: see `crm`). See docs/generator.md.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from accord.generate import activity, care, commerce, people
+from accord.generate import activity, care, commerce, crm, people
+from accord.generate.crm import REALISMS, Realism
 from accord.generate.plan import PATTERNS, label_of, make_plan, truth_key
 from accord.generate.vec import Calendar, day_of
 from accord.generate.writer import AS_OF_FILE, BundleWriter, check_folder
@@ -67,17 +70,21 @@ def generate_book(
     seed: int,
     as_of: date | None = None,
     progress: Progress | None = None,
+    realism: Realism | str = crm.CLEAN,
 ) -> GeneratedBook:
     """Write a synthetic bundle of `accounts` accounts into `out_dir`; return what was written.
 
     `out_dir` is created if missing; a non-empty folder is refused unless it
     holds a previous generated bundle, which is then overwritten. `progress`
     is called as `progress("accounts", done, total)` after every chunk.
+    `realism` is `clean` (every label given) or `crm` (as CRMs export: see
+    `accord.generate.crm`), or a `Realism` with its own shares.
     """
     if isinstance(accounts, bool) or not isinstance(accounts, int) or accounts < 1:
         raise ValueError("the number of accounts must be a whole number of at least 1")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ValueError("the seed must be a whole number of at least 0")
+    how = realism if isinstance(realism, Realism) else Realism(realism)
     out_dir = Path(out_dir)
     check_folder(out_dir)
     as_of = as_of or DEFAULT_AS_OF
@@ -87,7 +94,7 @@ def generate_book(
     truth: list[pl.DataFrame] = []
     report = progress or (lambda stage, done, total: None)
     report("accounts", 0, accounts)
-    with BundleWriter(out_dir) as out:
+    with BundleWriter(out_dir, quote=how.crm) as out:
         out.write("users", ref.users)
         out.write("products", ref.products)
         out.write("partners", ref.partners)
@@ -95,7 +102,10 @@ def generate_book(
             n = min(CHUNK, accounts - first)
             out.settle()
             rng = np.random.default_rng([seed, 1, k])
-            truth.append(_chunk(rng, out, ref, cal, first=first, n=n, today=today))
+            rough = np.random.default_rng([seed, 2, k]) if how.crm else None
+            truth.append(
+                _chunk(rng, out, ref, cal, first=first, n=n, today=today, how=how, rough=rough)
+            )
             report("accounts", first + n, accounts)
         rows = {f"{name}.csv": count for name, count in out.rows.items()}
     (out_dir / AS_OF_FILE).write_text(as_of.isoformat() + "\n", encoding="utf-8")
@@ -111,8 +121,13 @@ def _chunk(
     first: int,
     n: int,
     today: int,
+    how: Realism,
+    rough: np.random.Generator | None,
 ) -> pl.DataFrame:
-    """Generate and append one chunk of accounts; return its truth rows."""
+    """Generate and append one chunk of accounts; return its truth rows.
+
+    `rough` (the CRM realism's own stream) rewrites the tables as a CRM exports
+    them after every event was drawn, so the events are the clean book's."""
     plan = make_plan(rng, first=first, n=n, as_of=today, reps=ref.reps, n_bundles=len(ref.includes))
     accounts = people.accounts_frame(rng, plan, ref)
     contacts = people.contacts(rng, plan, out.rows["contacts"], accounts["name"])
@@ -125,23 +140,29 @@ def _chunk(
     service = care.over_service(rng, plan, cal, routine, commerce.window_margin(plan, orders))
     opps = commerce.opportunities(rng, plan, cal, orders)
 
+    touch_frame = activity.frame(rng, plan, ref, contacts, touches, out.rows["touchpoints"])
+    starts = {t: out.rows[t] for t in ("opportunities", "orders", "invoices")}
+    sales = commerce.frames(rng, plan, ref, orders, opps, starts)
+    commitments = care.commitments_frame(rng, plan, cal, ref, contacts, out.rows["commitments"])
+    service_frame = care.service_frame(rng, plan, ref, service, out.rows["service_log"])
+    feedback = care.feedback_frame(rng, plan, cal, contacts, service, out.rows["feedback"])
+    referrals = care.referrals_frame(rng, plan, cal, ref, out.rows["referrals"])
+    if rough is not None:
+        touch_frame = crm.touchpoints(rough, touch_frame, contacts, ref.users, accounts, first, how)
+        feedback = crm.feedback(rough, feedback, contacts)
+        sales["orders"] = crm.orders(rough, sales["orders"], how)
+        service_frame = crm.service(rough, service_frame, how)
+        accounts = crm.accounts(rough, accounts, how)
+
     out.write("accounts", accounts)
     out.write("contacts", contacts.frame)
-    out.write(
-        "touchpoints", activity.frame(rng, plan, ref, contacts, touches, out.rows["touchpoints"])
-    )
-    starts = {t: out.rows[t] for t in ("opportunities", "orders", "invoices")}
-    for table, frame in commerce.frames(rng, plan, ref, orders, opps, starts).items():
+    out.write("touchpoints", touch_frame)
+    for table, frame in sales.items():
         out.write(table, frame)
-    out.write(
-        "commitments",
-        care.commitments_frame(rng, plan, cal, ref, contacts, out.rows["commitments"]),
-    )
-    out.write("service_log", care.service_frame(rng, plan, ref, service, out.rows["service_log"]))
-    out.write(
-        "feedback", care.feedback_frame(rng, plan, cal, contacts, service, out.rows["feedback"])
-    )
-    out.write("referrals", care.referrals_frame(rng, plan, cal, ref, out.rows["referrals"]))
+    out.write("commitments", commitments)
+    out.write("service_log", service_frame)
+    out.write("feedback", feedback)
+    out.write("referrals", referrals)
 
     keys, inverse = np.unique(truth_key(plan), return_inverse=True)
     labels = pl.Series([label_of(int(k)) or None for k in keys], dtype=pl.String)
@@ -152,4 +173,13 @@ def _chunk(
     return truth
 
 
-__all__ = ["CHUNK", "DEFAULT_AS_OF", "PATTERNS", "GeneratedBook", "Progress", "generate_book"]
+__all__ = [
+    "CHUNK",
+    "DEFAULT_AS_OF",
+    "PATTERNS",
+    "REALISMS",
+    "GeneratedBook",
+    "Progress",
+    "Realism",
+    "generate_book",
+]

@@ -11,7 +11,7 @@ import functools
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
-from typing import IO
+from typing import IO, Literal
 
 import numpy as np
 import polars as pl
@@ -118,8 +118,11 @@ def check_folder(out_dir: Path) -> None:
 class BundleWriter:
     """Appends chunks to the 14 ledger files and truth.csv; counts the rows written."""
 
-    def __init__(self, out_dir: Path) -> None:
+    def __init__(self, out_dir: Path, *, quote: bool = False) -> None:
         out_dir.mkdir(parents=True, exist_ok=True)
+        # clean books hold no separator in any field (words.py): unquoted is faster;
+        # CRM-realistic text holds commas, quotes and line breaks: quoted where needed
+        self._quote: Literal["necessary", "never"] = "necessary" if quote else "never"
         self.columns: dict[str, tuple[str, ...]] = {t.name: t.column_names for t in GENERATED}
         self.columns["truth"] = TRUTH_COLUMNS
         self.rows: dict[str, int] = dict.fromkeys(self.columns, 0)
@@ -141,10 +144,8 @@ class BundleWriter:
         if frame.height:
             self._newer.append(self._pool.submit(self._append, self._files[table], frame))
 
-    @staticmethod
-    def _append(f: IO[bytes], frame: pl.DataFrame) -> None:
-        # no field holds a comma, quote or line break (words.py has none): no quoting
-        frame.write_csv(f, include_header=False, quote_style="never")
+    def _append(self, f: IO[bytes], frame: pl.DataFrame) -> None:
+        frame.write_csv(f, include_header=False, quote_style=self._quote)
 
     def settle(self) -> None:
         """Wait for the writes queued before the previous `settle`: at most two chunks in memory."""
