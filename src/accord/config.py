@@ -476,6 +476,15 @@ class Review:
 
 
 @dataclass(frozen=True, slots=True)
+class Access:
+    token_days: int = _s(
+        90,
+        "Days an API token is valid when `accord token create` is given no --expires-in.",
+        whole=True,
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """The effective weights and thresholds; sections mirror the TOML file."""
 
@@ -503,6 +512,7 @@ class Settings:
     decision: Decision = field(default_factory=Decision)
     agenda: Agenda = field(default_factory=Agenda)
     review: Review = field(default_factory=Review)
+    access: Access = field(default_factory=Access)
 
 
 @dataclass(frozen=True, slots=True)
