@@ -68,9 +68,12 @@ class TooManyAttemptsError(AccordError):
 
     def __init__(self, retry_after: int) -> None:
         self.retry_after = retry_after
-        super().__init__(
-            f"too many failed sign-ins: try again in {max(1, -(-retry_after // 60))} minute(s)"
+        wait = (
+            f"{retry_after} second(s)"
+            if retry_after < 60
+            else f"{max(1, -(-retry_after // 60))} minute(s)"
         )
+        super().__init__(f"too many failed sign-ins: try again in {wait}")
 
 
 class PermissionDeniedError(AccordError):

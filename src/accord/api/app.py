@@ -30,6 +30,7 @@ from accord.web import (
     people_view,
     plan_view,
     review_view,
+    tokens_view,
 )
 from accord.web.render import HERE, error_page
 
@@ -82,6 +83,7 @@ def create_app(
     app.include_router(decision_view.router)
     app.include_router(people_view.router)
     app.include_router(plan_view.router)
+    app.include_router(tokens_view.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     @app.get("/healthz", include_in_schema=False)
