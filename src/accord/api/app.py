@@ -101,4 +101,27 @@ def create_app(
         return response
 
     app.add_middleware(BodyLimit, limit=max_body)
+    _problems_documented_as_sent(app)
     return app
+
+
+def _problems_documented_as_sent(app: FastAPI) -> None:
+    """Error answers are documented as `application/problem+json`, the type they are sent as
+    (FastAPI would document every response model as application/json)."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()
+            for operations in schema.get("paths", {}).values():
+                for operation in operations.values():
+                    for code, answer in operation.get("responses", {}).items():
+                        content = answer.get("content", {})
+                        if code[:1] in "45" and "application/json" in content:
+                            answer["content"] = {
+                                "application/problem+json": content.pop("application/json")
+                            }
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
