@@ -15,6 +15,7 @@ that). Reads (`engine.connect()`, which begins on first use) start deferred.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -118,7 +119,9 @@ def upgrade(engine: sa.Engine) -> tuple[str | None, str]:
     return before, head_revision()
 
 
+@functools.cache
 def head_revision() -> str:
+    """The newest migration (read once: the scripts do not change while we run)."""
     script = ScriptDirectory.from_config(_alembic_config(sa.create_engine("sqlite://")))
     head = script.get_current_head()
     assert head is not None
