@@ -51,6 +51,7 @@ FIRST_DELAY = timedelta(seconds=2)  # the wait after the first failure past the 
 MAX_DELAY = timedelta(minutes=15)  # the back-off never grows beyond this
 FAILURE_WINDOW = timedelta(hours=1)  # failures older than this are forgotten
 MIN_PASSWORD_LENGTH = 8
+DEVICE_KEPT = timedelta(days=365)  # a browser unseen this long is a stranger again
 TOKEN_TOUCH = timedelta(minutes=5)
 """A token's last use is written only when it moved by this much: reads stay reads."""
 
@@ -295,14 +296,22 @@ def sign_in(
         principal = load_principal(conn, login)
         if principal is None:
             raise SignInError("unknown user or wrong password")
-        if not _known_device(conn, login, device):
+        d = sign_in_devices
+        if _known_device(conn, login, device):
+            assert device is not None
+            conn.execute(
+                d.update()
+                .where(d.c.user_id == login, d.c.device_hash == digest(device))
+                .values(last_seen_at=now)
+            )
+        else:
             device = secrets.token_urlsafe(32)
             conn.execute(
-                sign_in_devices.insert().values(
+                d.insert().values(
                     device_hash=digest(device), user_id=login, created_at=now, last_seen_at=now
                 )
             )
-        assert device is not None
+        conn.execute(d.delete().where(d.c.last_seen_at < now - DEVICE_KEPT))
         f = sign_in_failures
         conn.execute(
             f.delete().where(

@@ -21,6 +21,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from accord.access import (
+    DEVICE_KEPT,
     PermissionDeniedError,
     Principal,
     Session,
@@ -35,7 +36,6 @@ from accord.web.render import render
 COOKIE = "accord_session"
 PRE_COOKIE = "accord_signin"
 DEVICE_COOKIE = "accord_device"
-DEVICE_DAYS = 365
 router = APIRouter(include_in_schema=False)
 
 
@@ -161,7 +161,7 @@ def signin(
         response.set_cookie(
             DEVICE_COOKIE,
             session.device,
-            max_age=DEVICE_DAYS * 86400,
+            max_age=int(DEVICE_KEPT.total_seconds()),
             httponly=True,
             samesite="strict",
             secure=request.app.state.secure_cookies,
