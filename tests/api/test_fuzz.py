@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 import schemathesis
+from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import (
     content_type_conformance,
@@ -86,3 +87,15 @@ def test_every_answer_matches_the_openapi_document(tmp_path: Path) -> None:
         dispose_all()
     assert operations >= 14 * 5
     assert failures == [], "\n\n".join(failures[:20])
+
+
+def test_the_document_says_what_the_server_sends_and_requires(client: TestClient) -> None:
+    document = client.get("/api/v1/openapi.json").json()
+    change = document["paths"]["/api/v1/touchpoints/{touchpoint_id}"]["patch"]
+    [if_match] = [p for p in change["parameters"] if p["name"] == "If-Match"]
+    assert if_match["required"] is True
+    assert set(change["responses"]["412"]["content"]) == {"application/problem+json"}
+    assert set(change["responses"]["200"]["content"]) == {"application/json"}
+    line = document["paths"]["/api/v1/order_lines/{order_id}/{line_no}"]["get"]
+    [key] = [p for p in line["parameters"] if p["name"] == "line_no"]
+    assert (key["schema"]["minimum"], key["schema"]["maximum"]) == (0, 10**15)

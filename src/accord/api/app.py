@@ -106,8 +106,9 @@ def create_app(
 
 
 def _problems_documented_as_sent(app: FastAPI) -> None:
-    """Error answers are documented as `application/problem+json`, the type they are sent as
-    (FastAPI would document every response model as application/json)."""
+    """The document says what the server does: error answers are `application/problem+json`,
+    the type they are sent as (FastAPI would say application/json), and `If-Match` is
+    required (a change without it is refused with 428, not let through)."""
     build = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -115,6 +116,9 @@ def _problems_documented_as_sent(app: FastAPI) -> None:
             schema = build()
             for operations in schema.get("paths", {}).values():
                 for operation in operations.values():
+                    for parameter in operation.get("parameters", []):
+                        if parameter.get("in") == "header" and parameter["name"] == "If-Match":
+                            parameter["required"] = True
                     for code, answer in operation.get("responses", {}).items():
                         content = answer.get("content", {})
                         if code[:1] in "45" and "application/json" in content:
