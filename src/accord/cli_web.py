@@ -1,4 +1,4 @@
-"""`accord serve`, `accord user set-password`, `accord token create`, and the demo server.
+"""`accord serve`, `accord user set-password`, `accord token create|list|revoke`, the demo.
 
 Parse → service → print, like the rest of the CLI; the web application itself
 is `accord.api.app.create_app`.
@@ -7,13 +7,14 @@ is `accord.api.app.create_app`.
 from __future__ import annotations
 
 import sys
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated
 
 import typer
+from rich.table import Table
 
-from accord import access, services_web
-from accord.cli_common import DbOption, guarded, out
+from accord import access, services, services_web
+from accord.cli_common import ConfigOption, DbOption, Format, FormatOption, emit_json, guarded, out
 
 HostOption = Annotated[str, typer.Option(help="Address to listen on (0.0.0.0: every interface).")]
 PortOption = Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")]
@@ -84,13 +85,77 @@ def create_token(
     user_id: Annotated[str, typer.Argument(help="The user the token acts as.")],
     db: DbOption = None,
     name: Annotated[str, typer.Option(help="A label to recognise the token by.")] = "script",
+    expires_in: Annotated[
+        str | None,
+        typer.Option(
+            "--expires-in",
+            help="How long the token is valid: 12h, 30d, 8w or 'never' "
+            "(default: the setting access.token_days, 90 days).",
+            show_default=False,
+        ),
+    ] = None,
+    config: ConfigOption = None,
 ) -> None:
     """Create an API token (printed once; only its digest is stored).
 
-    Example: `accord token create U2 --name crm-sync`
+    Example: `accord token create U2 --name crm-sync --expires-in 30d`
     """
-    token = access.create_token(url=db, user_id=user_id, name=name)
+    lifetime: timedelta | None
+    if expires_in is None:
+        days = services.load_config(path=config).access.token_days
+        lifetime = timedelta(days=days) if days > 0 else None
+    else:
+        lifetime = access.parse_duration(expires_in)
+    token = access.create_token(url=db, user_id=user_id, name=name, expires_in=lifetime)
     out.print(token, highlight=False)
+
+
+@token_app.command("list")
+@guarded
+def list_tokens(
+    user_id: Annotated[
+        str | None, typer.Argument(help="Only this user's tokens (default: everyone's).")
+    ] = None,
+    db: DbOption = None,
+    fmt: FormatOption = Format.TABLE,
+) -> None:
+    """List API tokens: id, user, name, created, last used (to 5 minutes), expires.
+
+    Example: `accord token list U2`  (then `accord token revoke ID`)
+    """
+    found = access.list_tokens(url=db, user_id=user_id)
+    if fmt is Format.JSON:
+        emit_json([t.record() for t in found])
+        return
+    if not found:
+        out.print("No API tokens.")
+        return
+    table = Table("id", "user", "name", "created", "last used", "expires")
+    for t in found:
+        r = t.record()
+        table.add_row(
+            t.token_id,
+            t.user_id,
+            t.name,
+            r["created_at"] or "",
+            r["last_used_at"] or "never",
+            r["expires_at"] or "never",
+        )
+    out.print(table)
+
+
+@token_app.command("revoke")
+@guarded
+def revoke_token(
+    token_id: Annotated[str, typer.Argument(help="The token's id, as `accord token list` shows.")],
+    db: DbOption = None,
+) -> None:
+    """Revoke an API token: requests with it get 401 from now on.
+
+    Example: `accord token revoke 3f2a9c0d1b7e`
+    """
+    gone = access.revoke_token(url=db, token_id=token_id)
+    out.print(f"Revoked token {gone.token_id} ({gone.name}) of {gone.user_id}.")
 
 
 def demo_users_and_serve(*, url: str, as_of: date, serve_it: bool, host: str, port: int) -> None:

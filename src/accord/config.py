@@ -521,6 +521,15 @@ class Signals:
 
 
 @dataclass(frozen=True, slots=True)
+class Access:
+    token_days: int = _s(
+        90,
+        "Days an API token is valid when `accord token create` is given no --expires-in.",
+        whole=True,
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """The effective weights and thresholds; sections mirror the TOML file."""
 
@@ -550,6 +559,7 @@ class Settings:
     agenda: Agenda = field(default_factory=Agenda)
     review: Review = field(default_factory=Review)
     signals: Signals = field(default_factory=Signals)
+    access: Access = field(default_factory=Access)
 
 
 @dataclass(frozen=True, slots=True)

@@ -98,20 +98,72 @@ def _sa(table: Table) -> sa.Table:
     return LEDGER_TABLES[table.name]
 
 
+@dataclass(frozen=True, slots=True)
+class ScopeRule:
+    """How the rows of a table belong to accounts, and so to whom they are visible.
+
+    * `reference` — not an account's: readable by everyone, written by admins;
+    * `account` — the row names its account in `account_id`;
+    * `parent` — the row belongs to the row of `parent` named by its `column`
+      (an order line to its order, a decision criterion to its opportunity), and
+      is in scope when that row is.
+    """
+
+    kind: str
+    column: str | None = None
+    parent: str | None = None
+    parent_column: str | None = None
+
+    def link(self) -> tuple[str, str, str]:
+        """(column, parent table, parent's column) of a `parent` rule."""
+        if self.column is None or self.parent is None or self.parent_column is None:
+            raise AssertionError(f"a {self.kind} rule has no parent")
+        return self.column, self.parent, self.parent_column
+
+
+def _derive_rule(table: Table, known: Mapping[str, ScopeRule]) -> ScopeRule:
+    if table.name in REFERENCE_TABLES:
+        return ScopeRule("reference")
+    if "account_id" in table.column_names:
+        return ScopeRule("account", "account_id")
+    for col in table.columns:
+        if col.name not in table.key or not col.references or col.kind is Kind.LIST:
+            continue
+        parent, parent_column = col.references.split(".")
+        if parent in known and known[parent].kind != "reference":
+            return ScopeRule("parent", col.name, parent, parent_column)
+    raise AssertionError(
+        f"no scope rule for {table.name}: give it an account_id, a key column referencing an "
+        "account's table, or list it in REFERENCE_TABLES"
+    )
+
+
+def _derive_rules() -> dict[str, ScopeRule]:
+    rules: dict[str, ScopeRule] = {}
+    for table in LEDGER:  # load order: a parent's rule comes before its children's
+        rules[table.name] = _derive_rule(table, rules)
+    return rules
+
+
+SCOPE_RULES: dict[str, ScopeRule] = _derive_rules()
+"""Every ledger table's scope rule, derived from the ledger's description at import: a
+table the rules cannot place stops the application from starting."""
+
+
 def _scope_filter(table: Table, principal: Principal) -> sa.ColumnElement[bool] | None:
     """The condition that keeps a table's rows to the principal's accounts (None: all)."""
-    if principal.is_admin or table.name in REFERENCE_TABLES:
+    rule = SCOPE_RULES[table.name]
+    if principal.is_admin or rule.kind == "reference":
         return None
     t = _sa(table)
-    visible = scoped_account_ids(principal)
-    if "account_id" in table.column_names:
-        return t.c.account_id.in_(visible)
-    if table.name == "order_lines":
-        orders = LEDGER_TABLES["orders"]
-        return t.c.order_id.in_(
-            sa.select(orders.c.order_id).where(orders.c.account_id.in_(visible))
-        )
-    raise AssertionError(f"no scope rule for {table.name}")  # pragma: no cover
+    if rule.kind == "account":
+        return t.c.account_id.in_(scoped_account_ids(principal))
+    column, parent_name, parent_column = rule.link()
+    parent = BY_NAME[parent_name]
+    inner = _scope_filter(parent, principal)
+    assert inner is not None  # a parent is an account's row, and the principal no admin
+    p = _sa(parent)
+    return t.c[column].in_(sa.select(p.c[parent_column]).where(inner))
 
 
 def _where_key(table: Table, key: Mapping[str, Any]) -> list[sa.ColumnElement[bool]]:
@@ -133,15 +185,34 @@ def _fetch(
 
 
 def _account_of(conn: sa.Connection, table: Table, values: Mapping[str, Any]) -> str | None:
-    if "account_id" in table.column_names:
-        return values.get("account_id")
-    if table.name == "order_lines":
-        orders = LEDGER_TABLES["orders"]
-        found = conn.execute(
-            sa.select(orders.c.account_id).where(orders.c.order_id == values.get("order_id"))
-        ).scalar()
+    """The account a row belongs to (through its parents), None for reference rows."""
+    rule = SCOPE_RULES[table.name]
+    if rule.kind == "account":
+        found = values.get("account_id")
         return None if found is None else str(found)
-    return None
+    if rule.kind == "reference":
+        return None
+    column, parent_name, parent_column = rule.link()
+    parent = BY_NAME[parent_name]
+    p = _sa(parent)
+    row = (
+        conn.execute(sa.select(p).where(p.c[parent_column] == values.get(column)))
+        .mappings()
+        .first()
+    )
+    return None if row is None else _account_of(conn, parent, dict(row))
+
+
+def _attributed(table: Table) -> bool:
+    """Whether a table's rows say who on our side did the work (`user_id`)."""
+    return table.name != "users" and "user_id" in table.column_names
+
+
+def _attribute(table: Table, principal: Principal, values: dict[str, Any]) -> dict[str, Any]:
+    """A new row's `user_id`, when left out, is the signed-in user's."""
+    if _attributed(table) and values.get("user_id") is None:
+        return values | {"user_id": principal.user_id}
+    return values
 
 
 def _require_writer(table: Table, principal: Principal) -> None:
@@ -172,6 +243,12 @@ def _check_references(
         missing = [w for w in wanted if w not in found]
         if missing:
             problems[col.name] = f"there is no {target.noun} {missing[0]!r} in the book"
+    who = values.get("user_id") if _attributed(table) else None
+    if who is not None and not principal.is_admin and who != principal.user_id:
+        problems["user_id"] = (
+            f"you may record only your own work, not {who!r}'s: leave user_id out "
+            "(it is yours) or ask an admin"
+        )
     owner = values.get("owner_id") if table.name == "accounts" else None
     if owner is not None and "owner_id" not in problems:
         allowed = users_in_scope(conn, principal)
@@ -201,7 +278,9 @@ def parse_filters(table: Table, raw: Mapping[str, str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, text in raw.items():
         if name not in table.column_names:
-            problems[name] = f"is not a field of {table.noun}"
+            problems[name] = f"is not a field of {table.noun} to filter on; known: " + ", ".join(
+                c.name for c in table.columns if c.kind is not Kind.LIST
+            )
             continue
         col = table.column(name)
         if col.kind is Kind.LIST:
@@ -276,6 +355,13 @@ def _insert(conn: sa.Connection, spec: Table, principal: Principal, values: dict
         sa.select(sa.literal(1)).select_from(_sa(spec)).where(*_where_key(spec, values))
     ).first()
     if exists is not None:
+        try:
+            _fetch(conn, spec, principal, values)
+        except NotFoundError:
+            # Taken outside the caller's scope: say nothing about whose it is.
+            raise NotFoundError(
+                f"there is no {spec.noun} {key!r} that you may write: choose another id"
+            ) from None
         raise ConflictError(f"there is already a {spec.noun} {key!r} in the book")
     conn.execute(_sa(spec).insert().values(**values))
     if spec.inferred:  # purpose and tags read from its text (accord.signals)
@@ -302,6 +388,7 @@ def create_row(
     clean = clean_row(spec, values, partial=False)
     if spec.name == "accounts" and clean.get("owner_id") is None and not principal.is_admin:
         clean["owner_id"] = principal.user_id
+    clean = _attribute(spec, principal, clean)
     try:
         with engine_for(url).begin() as conn:
             return _insert(conn, spec, principal, clean)
@@ -469,7 +556,7 @@ def ingest(
                     try:
                         _fetch(conn, spec, principal, values)
                     except NotFoundError:
-                        _insert(conn, spec, principal, values)
+                        _insert(conn, spec, principal, _attribute(spec, principal, values))
                         inserted[name] += 1
                     else:
                         changes = {k: v for k, v in values.items() if k not in spec.key}

@@ -41,6 +41,7 @@ from accord.storage.tables import LEDGER_TABLES
 CACHE_SECONDS = 120.0
 PORTFOLIO_LIMIT = 300
 _cache: dict[tuple[str, date, Settings], tuple[int, float, Diagnosis]] = {}
+_computing: dict[tuple[str, date, Settings], threading.Lock] = {}
 _lock = threading.Lock()
 _T = LEDGER_TABLES
 
@@ -59,13 +60,28 @@ def book_diagnosis(*, url: str | None, as_of: date) -> Diagnosis:
     settings = services.load_config()  # the team's weights and thresholds ($ACCORD_CONFIG)
     key = (str(engine_for(url).url), as_of, settings)
     stamp = _stamp(url)
-    with _lock:
-        hit = _cache.get(key)
+
+    def cached() -> Diagnosis | None:
+        with _lock:
+            hit = _cache.get(key)
         if hit is not None and hit[0] == stamp and time.monotonic() - hit[1] < CACHE_SECONDS:
             return hit[2]
-    result = services.diagnose(url=url, as_of=as_of, settings=settings)
+        return None
+
+    found = cached()
+    if found is not None:
+        return found
     with _lock:
-        _cache[key] = (stamp, time.monotonic(), result)
+        computing = _computing.setdefault(key, threading.Lock())
+    # One request works the diagnosis out; the others asking meanwhile wait for it
+    # instead of each doing the same work at once.
+    with computing:
+        found = cached()
+        if found is not None:
+            return found
+        result = services.diagnose(url=url, as_of=as_of, settings=settings)
+        with _lock:
+            _cache[key] = (stamp, time.monotonic(), result)
     return result
 
 

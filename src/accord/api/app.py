@@ -30,6 +30,7 @@ from accord.web import (
     people_view,
     plan_view,
     review_view,
+    tokens_view,
 )
 from accord.web.render import HERE, error_page
 
@@ -82,6 +83,7 @@ def create_app(
     app.include_router(decision_view.router)
     app.include_router(people_view.router)
     app.include_router(plan_view.router)
+    app.include_router(tokens_view.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     @app.get("/healthz", include_in_schema=False)
@@ -99,4 +101,31 @@ def create_app(
         return response
 
     app.add_middleware(BodyLimit, limit=max_body)
+    _problems_documented_as_sent(app)
     return app
+
+
+def _problems_documented_as_sent(app: FastAPI) -> None:
+    """The document says what the server does: error answers are `application/problem+json`,
+    the type they are sent as (FastAPI would say application/json), and `If-Match` is
+    required (a change without it is refused with 428, not let through)."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()
+            for operations in schema.get("paths", {}).values():
+                for operation in operations.values():
+                    for parameter in operation.get("parameters", []):
+                        if parameter.get("in") == "header" and parameter["name"] == "If-Match":
+                            parameter["required"] = True
+                    for code, answer in operation.get("responses", {}).items():
+                        content = answer.get("content", {})
+                        if code[:1] in "45" and "application/json" in content:
+                            answer["content"] = {
+                                "application/problem+json": content.pop("application/json")
+                            }
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

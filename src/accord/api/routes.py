@@ -13,7 +13,7 @@ import inspect
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, create_model
 
 from accord import services, services_agenda, services_web
@@ -49,6 +49,8 @@ WRITE_PROBLEMS = PROBLEMS | {
 }
 
 router = APIRouter(prefix="/api/v1")
+MAX_NUMBER = 10**15  # the largest number a field takes (accord.ledger_input)
+PAGING = ("limit", "offset", "sort")
 
 
 def _etag(row: ledger.Row, response: Response) -> dict[str, Any]:
@@ -59,7 +61,12 @@ def _etag(row: ledger.Row, response: Response) -> dict[str, Any]:
 def _key_params(table: Table) -> list[inspect.Parameter]:
     params = []
     for k in table.key:
-        typ = int if table.column(k).kind is Kind.INT else str
+        col = table.column(k)
+        typ = int if col.kind is Kind.INT else str
+        # Whole-number keys are bounded like the bodies' numbers: above them is a 422, never
+        # a number the database cannot hold.
+        low = int(col.minimum) if col.minimum is not None else -MAX_NUMBER
+        high = int(col.maximum) if col.maximum is not None else MAX_NUMBER
         params.append(
             inspect.Parameter(
                 k,
@@ -68,7 +75,7 @@ def _key_params(table: Table) -> list[inspect.Parameter]:
                     typ,
                     Path(description=f"The {table.noun}'s {k}.", max_length=200)
                     if typ is str
-                    else Path(description=f"The {table.noun}'s {k}."),
+                    else Path(description=f"The {table.noun}'s {k}.", ge=low, le=high),
                 ],
             )
         )
@@ -136,6 +143,12 @@ def _add_table(s: Schemas) -> None:
 
     def list_rows(**kw: Any) -> dict[str, Any]:
         filters = {k[2:]: v for k, v in kw.items() if k.startswith("f_") and v is not None}
+        # A filter the collection does not know is refused (422 naming it), never ignored:
+        # a typo must not answer with the whole list.
+        request: Request = kw["request"]
+        for name, value in request.query_params.multi_items():
+            if name not in PAGING and name not in filters:
+                filters[name] = value
         page = ledger.list_rows(
             url=kw["url"],
             principal=kw["user"],
@@ -151,6 +164,7 @@ def _add_table(s: Schemas) -> None:
     sort_names = ", ".join(t.column_names)
     list_params = [
         *_COMMON,
+        inspect.Parameter("request", inspect.Parameter.KEYWORD_ONLY, annotation=Request),
         inspect.Parameter(
             "limit",
             inspect.Parameter.KEYWORD_ONLY,

@@ -57,7 +57,8 @@ api_tokens = sa.Table(
     ),
     sa.Column("name", sa.Text(), nullable=False),
     sa.Column("created_at", sa.DateTime(), nullable=False),
-    sa.Column("last_used_at", sa.DateTime(), nullable=True),
+    sa.Column("last_used_at", sa.DateTime(), nullable=True),  # to within TOKEN_TOUCH
+    sa.Column("expires_at", sa.DateTime(), nullable=True),  # None: never (migration 0010)
     sa.Index("ix_api_tokens_user_id", "user_id"),
 )
 
@@ -68,7 +69,25 @@ sign_in_failures = sa.Table(
     sa.Column("login", sa.Text(), nullable=False),
     sa.Column("client", sa.Text(), nullable=False),
     sa.Column("at", sa.DateTime(), nullable=False),
+    sa.Column("device", sa.Text(), nullable=True),  # digest of the device cookie sent, if any
     sa.Index("ix_sign_in_failures_at", "at"),
+    sa.Index("ix_sign_in_failures_login", "login"),
+)
+
+sign_in_devices = sa.Table(
+    "sign_in_devices",
+    metadata,
+    # A browser that signed in as the user before (digest of its device cookie): failures
+    # from elsewhere never slow it down, so nobody can lock the rightful user out.
+    sa.Column("device_hash", sa.Text(), primary_key=True),
+    sa.Column(
+        "user_id",
+        sa.Text(),
+        sa.ForeignKey("users.user_id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("created_at", sa.DateTime(), nullable=False),
+    sa.Column("last_seen_at", sa.DateTime(), nullable=False),
 )
 
 audit_log = sa.Table(

@@ -2,11 +2,22 @@
 
 SQLite is the embedded default (foreign keys on, WAL); PostgreSQL is named by
 a `postgresql://` URL. Engines are built by a function, never at import time.
+
+Concurrency on SQLite: readers never block (WAL) and every connection waits up
+to `BUSY_TIMEOUT_MS` for a lock instead of failing with "database is locked".
+A transaction opened with `engine.begin()` is a writer and starts with
+`BEGIN IMMEDIATE`, taking the write lock up front: two writers then queue
+behind each other, where two deferred transactions that read before writing
+would fail (a stale snapshot cannot be upgraded, and SQLite does not wait for
+that). Reads (`engine.connect()`, which begins on first use) start deferred.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +32,9 @@ from accord.errors import StorageError
 DEFAULT_URL = "sqlite:///accord.db"
 ENV_VAR = "ACCORD_DATABASE_URL"
 _MIGRATIONS = Path(__file__).parent / "migrations"
+BUSY_TIMEOUT_MS = 30_000
+"""How long a SQLite connection waits for another's lock before giving up."""
+_WRITER = "accord_writer"  # execution option: this connection's transaction will write
 
 
 def resolve_url(url: str | None = None) -> str:
@@ -39,6 +53,8 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     # Transactions are SQLAlchemy's to begin (see the "begin" listener), not the driver's.
     dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
+    # First, so that even the pragmas below wait for a lock rather than fail.
+    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     # Larger pages: fewer to write and index on bulk loads. Only takes effect on a
     # new, empty file (before WAL is switched on); a no-op afterwards.
     cur.execute("PRAGMA page_size=16384")
@@ -51,7 +67,27 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 
 def _begin_sqlite(conn: sa.Connection) -> None:
-    conn.exec_driver_sql("BEGIN")
+    writer = conn.get_execution_options().get(_WRITER, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
+
+
+class _SqliteEngine(sa.Engine):
+    """An engine whose `begin()` transactions are writers (`BEGIN IMMEDIATE`)."""
+
+    @contextlib.contextmanager
+    def begin(self) -> Iterator[sa.Connection]:
+        with self.connect() as conn:
+            conn.execution_options(**{_WRITER: True})
+            with conn.begin():
+                yield conn
+
+
+def sqlite_events(engine: sa.Engine) -> sa.Engine:
+    """Give a SQLite engine its pragmas and writer transactions (see the module's text)."""
+    engine.__class__ = _SqliteEngine
+    sa.event.listen(engine, "connect", _sqlite_pragmas)
+    sa.event.listen(engine, "begin", _begin_sqlite)
+    return engine
 
 
 def make_engine(url: str | None = None) -> sa.Engine:
@@ -62,8 +98,7 @@ def make_engine(url: str | None = None) -> sa.Engine:
     except (sa.exc.ArgumentError, ImportError) as exc:
         raise StorageError(f"cannot use database URL {resolved!r}: {exc}") from exc
     if engine.dialect.name == "sqlite":
-        sa.event.listen(engine, "connect", _sqlite_pragmas)
-        sa.event.listen(engine, "begin", _begin_sqlite)
+        sqlite_events(engine)
     return engine
 
 
@@ -84,7 +119,9 @@ def upgrade(engine: sa.Engine) -> tuple[str | None, str]:
     return before, head_revision()
 
 
+@functools.cache
 def head_revision() -> str:
+    """The newest migration (read once: the scripts do not change while we run)."""
     script = ScriptDirectory.from_config(_alembic_config(sa.create_engine("sqlite://")))
     head = script.get_current_head()
     assert head is not None

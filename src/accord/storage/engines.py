@@ -12,13 +12,7 @@ import threading
 
 import sqlalchemy as sa
 
-from accord.storage.database import (
-    _begin_sqlite,
-    _sqlite_pragmas,
-    make_engine,
-    require_current,
-    resolve_url,
-)
+from accord.storage.database import make_engine, require_current, resolve_url, sqlite_events
 
 _engines: dict[str, sa.Engine] = {}
 _lock = threading.Lock()
@@ -37,9 +31,7 @@ def engine_for(url: str | None) -> sa.Engine:
                 # same file through ADBC's own copy of SQLite, and when that copy closes
                 # the file POSIX drops every lock this process holds on it, which a
                 # pooled connection would meet as "disk I/O error".
-                engine = sa.create_engine(key, poolclass=sa.pool.NullPool)
-                sa.event.listen(engine, "connect", _sqlite_pragmas)
-                sa.event.listen(engine, "begin", _begin_sqlite)
+                engine = sqlite_events(sa.create_engine(key, poolclass=sa.pool.NullPool))
             try:
                 require_current(engine)
             except Exception:

@@ -5,6 +5,10 @@ Secure cookies from http://localhost and 127.0.0.1; `accord serve
 --insecure-cookies` drops the flag for plain-HTTP hosts). Every form carries
 the session's CSRF token, compared in constant time; the sign-in form, which
 comes before any session, uses a double-submit cookie instead.
+
+A successful sign-in also leaves a long-lived device cookie (HttpOnly, only
+sent to /signin): failed sign-ins by others never slow down a browser that
+carries it for that user (`accord.access.sign_in`).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from accord.access import (
+    DEVICE_KEPT,
     PermissionDeniedError,
     Principal,
     Session,
@@ -30,6 +35,7 @@ from accord.web.render import render
 
 COOKIE = "accord_session"
 PRE_COOKIE = "accord_signin"
+DEVICE_COOKIE = "accord_device"
 router = APIRouter(include_in_schema=False)
 
 
@@ -128,7 +134,13 @@ def signin(
         )
     client = request.client.host if request.client else ""
     try:
-        session = sign_in(url=request.app.state.url, login=login, password=password, client=client)
+        session = sign_in(
+            url=request.app.state.url,
+            login=login,
+            password=password,
+            client=client,
+            device=request.cookies.get(DEVICE_COOKIE) or None,
+        )
     except TooManyAttemptsError as exc:
         page = _signin_page(request, error=str(exc), login=login, next_url=target, status=429)
         page.headers["Retry-After"] = str(exc.retry_after)
@@ -145,6 +157,16 @@ def signin(
         path="/",
     )
     response.delete_cookie(PRE_COOKIE, path="/signin")
+    if session.device:
+        response.set_cookie(
+            DEVICE_COOKIE,
+            session.device,
+            max_age=int(DEVICE_KEPT.total_seconds()),
+            httponly=True,
+            samesite="strict",
+            secure=request.app.state.secure_cookies,
+            path="/signin",
+        )
     return response
 
 
