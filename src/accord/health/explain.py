@@ -11,6 +11,7 @@ from __future__ import annotations
 import polars as pl
 
 from accord.config import Settings
+from accord.money import grouped_expr, money_expr
 
 C = pl.col
 
@@ -70,7 +71,7 @@ def _engagement(as_of_day: int) -> list[pl.Expr]:
         _when(C("n_touch_ever") == 0, pl.lit("unknown: no touchpoint recorded")),
         _when(
             C("last_two_way_day").is_not_null(),
-            pl.format("last two-way touchpoint {} days ago", since),
+            pl.format("last two-way touchpoint {} days ago", grouped_expr(since)),
         ),
         _when(
             (C("n_touch_ever") > 0) & C("last_two_way_day").is_null(),
@@ -80,8 +81,8 @@ def _engagement(as_of_day: int) -> list[pl.Expr]:
             C("n_touch") > 0,
             pl.format(
                 "{} touchpoints in the window, {} two-way, {}% adding value",
-                C("n_touch"),
-                C("n_two_way"),
+                grouped_expr(C("n_touch")),
+                grouped_expr(C("n_two_way")),
                 _pct(C("n_value") / C("n_touch")),
             ),
         ),
@@ -104,7 +105,7 @@ def _engagement(as_of_day: int) -> list[pl.Expr]:
     ]
 
 
-def _mutual_value(hourly_cost: float) -> list[pl.Expr]:
+def _mutual_value(hourly_cost: float, currency: str) -> list[pl.Expr]:
     serve = (C("service_hours") + C("touch_minutes") / 60.0) * hourly_cost
     return [
         _when(
@@ -112,13 +113,15 @@ def _mutual_value(hourly_cost: float) -> list[pl.Expr]:
             pl.format(
                 "gross margin {}% on {} of revenue",
                 (C("margin_pct") * 100).round(1),
-                _int(C("revenue")),
+                money_expr(C("revenue"), currency),
             ),
         ),
         _when(
             C("margin") > 0,
             pl.format(
-                "cost to serve {} = {}% of gross margin", _int(serve), _pct(serve / C("margin"))
+                "cost to serve {} = {}% of gross margin",
+                money_expr(serve, currency),
+                _pct(serve / C("margin")),
             ),
         ),
         _when(C("latest_nps").is_not_null(), pl.format("latest NPS {}", _int(C("latest_nps")))),
@@ -164,7 +167,7 @@ def facts(as_of_day: int, s: Settings) -> list[pl.Expr]:
     groups = {
         "trust": _trust(),
         "engagement": _engagement(as_of_day),
-        "mutual_value": _mutual_value(s.general.hourly_cost),
+        "mutual_value": _mutual_value(s.general.hourly_cost, s.general.currency),
         "continuity": _continuity(as_of_day, s.transactional.follow_up_days),
     }
     return [_known(exprs).alias(f"facts_{name}") for name, exprs in groups.items()]
