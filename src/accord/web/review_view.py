@@ -11,7 +11,7 @@ import re
 import tempfile
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -53,7 +53,7 @@ def review_page(
     request: Request, user: PageUser, month: Month = None, team: Team = None
 ) -> Response:
     scope_team, scope_user = _scope(user, team)
-    context = {"team": scope_team or "", "scope_user": scope_user, "errors": {}}
+    context: dict[str, Any] = {"team": scope_team or "", "scope_user": scope_user, "errors": {}}
     try:
         chosen = _month(request, month)
     except InvalidFieldsError as exc:  # drawn again with the message beside the field
