@@ -25,7 +25,7 @@ from accord.storage.agenda_state import agenda_state
 from accord.storage.engines import dispose_all, engine_for
 from accord.storage.tables import LEDGER_TABLES
 from tests.api.conftest import AS_OF, PASSWORD, SAMPLE
-from tests.web.test_browser import ARGS, CHROMIUM, _free_port, pytestmark
+from tests.web.test_browser import ARGS, CHROMIUM, SHOTS, _free_port, pytestmark
 
 __all__ = ["pytestmark"]
 
@@ -451,6 +451,8 @@ def test_at_390_px_no_page_scrolls_sideways_and_sign_out_is_on_screen(
         problems[path] = _serious(page)  # scrolling tables must be reachable by keyboard here
     # the timeline's list scrolls on its own: it takes the keyboard focus
     page.goto("/accounts/A1")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "phone-account.png"))  # the first screen, as a phone shows it
     page.locator("[data-testid=timeline]").focus()
     assert page.evaluate("document.activeElement.dataset.testid") == "timeline"
     page.context.close()
