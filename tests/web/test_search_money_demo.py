@@ -153,3 +153,27 @@ def test_serve_refuses_a_bad_as_of(cli: CliRunner, book: str) -> None:
     result = cli.invoke(cli_app, ["serve", "--db", book, "--as-of", "15/04/2026"])
     assert result.exit_code == 1
     assert "--as-of must be a date (YYYY-MM-DD), not '15/04/2026'" in result.output
+
+
+def test_pattern_evidence_is_put_in_words() -> None:
+    from accord.web.render import env
+
+    evidence = {
+        "p_alive": {"value": None, "threshold": 0.5, "rule": "<"},
+        "cost_to_serve_share_of_margin": {"value": 1.454, "threshold": 0.3, "rule": ">="},
+        "amount_billed_twice": {"value": 31316.0, "threshold": 0.0, "rule": ">"},
+        "segment_margin_high": {"value": 0.25, "threshold": 0.75, "rule": "percentile"},
+        "discount": {"value": 0.3, "threshold": 0.0, "rule": "info"},
+        "points_above_segment": {"value": 0.23, "threshold": 0.1, "rule": ">="},
+        "touchpoints": 1234,
+    }
+    shown = env.from_string("{{ e|evidence|join(' · ') }}").render(e=evidence, currency="USD")
+    assert shown == (
+        "probability still active unknown (fires below 50%) · "
+        "cost to serve share of margin 145% (fires at least 30%) · "
+        "amount billed twice USD 31,316 (fires above USD 0) · "
+        "segment margin high 25% (the segment&#39;s 75th percentile) · "  # escaped: HTML
+        "discount 30% · "
+        "points above segment 23 points (fires at least 10 points) · "
+        "touchpoints 1,234"
+    )

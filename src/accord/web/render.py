@@ -68,9 +68,11 @@ def _evidence_value(key: str, value: Any, currency: str | None) -> str:
         return "yes" if value else "no"
     if not isinstance(value, int | float):
         return str(value)
-    if key.endswith(SHARES) or key in ("value_realised", "points_above_segment"):
+    if key == "points_above_segment":
+        return f"{amount(value * 100)} points"
+    if key.endswith(SHARES) or key in ("value_realised", "cost_to_serve_share_of_margin"):
         return f"{amount(value * 100)}%"
-    if key.endswith(MONEY_KEYS) and not key.endswith("_share_of_margin"):
+    if key.endswith(MONEY_KEYS) or "amount" in key:
         return money(value, currency)
     return amount(value, 0 if float(value).is_integer() else 1)
 
@@ -85,9 +87,12 @@ def _evidence_filter(context: Context, evidence: dict[str, Any] | None) -> list[
         label = EVIDENCE_LABELS.get(key, key.replace("_", " "))
         if isinstance(item, dict):
             text = f"{label} {_evidence_value(key, item.get('value'), currency)}"
-            if item.get("rule") and item.get("threshold") is not None:
-                rule = RULE_WORDS.get(str(item["rule"]), str(item["rule"]))
-                text += f" (fires {rule} {_evidence_value(key, item['threshold'], currency)})"
+            rule, threshold = item.get("rule"), item.get("threshold")
+            if rule == "percentile" and isinstance(threshold, int | float):
+                text += f" (the segment's {amount(threshold * 100)}th percentile)"
+            elif rule and rule != "info" and threshold is not None:
+                words = RULE_WORDS.get(str(rule), str(rule))
+                text += f" (fires {words} {_evidence_value(key, threshold, currency)})"
         else:
             text = f"{label} {_evidence_value(key, item, currency)}"
         out.append(text)
