@@ -19,6 +19,7 @@ from jinja2.runtime import Context
 from markupsafe import Markup
 
 from accord import services
+from accord.errors import ConfigError
 from accord.health.bands import health_bands
 from accord.money import DEFAULT_CURRENCY, amount, money
 
@@ -113,11 +114,20 @@ def render(request: Request, name: str, context: dict[str, Any], status: int = 2
         "user": session.principal if session is not None else None,
         "csrf": session.csrf_token if session is not None else "",
         "path": request.url.path,
-        "currency": services.load_config().general.currency,
+        "currency": _currency(),
         "page_as_of": page_date(request) if session is not None else None,
     }
     html = env.get_template(name).render(**base, **context)
     return HTMLResponse(html, status_code=status)
+
+
+def _currency() -> str:
+    """The book's currency; the default when the settings file is broken, so that the
+    page telling about it can still be drawn."""
+    try:
+        return services.load_config().general.currency
+    except ConfigError:
+        return DEFAULT_CURRENCY
 
 
 def page_date(request: Request) -> date:
