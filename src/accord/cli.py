@@ -679,7 +679,9 @@ def config_show(config: ConfigOption = None, format: FormatOption = Format.TABLE
     table = Table("setting", "value", "default", "help", title="Effective settings")
     for s in report.settings:
         changed = s.value != s.default
-        value = f"[bold yellow]{s.value:g}[/]" if changed else f"{s.value:g}"
-        table.add_row(s.name, value, f"{s.default:g}", s.help)
+        shown = s.value if isinstance(s.value, str) else f"{s.value:g}"
+        value = f"[bold yellow]{shown}[/]" if changed else shown
+        default = s.default if isinstance(s.default, str) else f"{s.default:g}"
+        table.add_row(s.name, value, default, s.help)
     out.print(table)
     out.print(f"Source: {report.source or 'the defaults'} (documented in docs/health.md).")

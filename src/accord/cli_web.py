@@ -15,6 +15,7 @@ from rich.table import Table
 
 from accord import access, services, services_web
 from accord.cli_common import ConfigOption, DbOption, Format, FormatOption, emit_json, guarded, out
+from accord.errors import BadInputError
 
 HostOption = Annotated[str, typer.Option(help="Address to listen on (0.0.0.0: every interface).")]
 PortOption = Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")]
@@ -33,15 +34,25 @@ user_app = typer.Typer(help="Users of the web application.", no_args_is_help=Tru
 token_app = typer.Typer(help="API tokens for scripts.", no_args_is_help=True)
 
 
-def run_server(*, url: str | None, host: str, port: int, secure_cookies: bool = True) -> None:
-    """Serve the web application and the API until interrupted."""
+def run_server(
+    *,
+    url: str | None,
+    host: str,
+    port: int,
+    secure_cookies: bool = True,
+    as_of: date | None = None,
+) -> None:
+    """Serve the web application and the API until interrupted (the pages look from
+    `as_of`, else from today)."""
     import uvicorn
 
     from accord.api.app import create_app
 
-    app = create_app(url=url, secure_cookies=secure_cookies)
+    app = create_app(url=url, as_of=as_of, secure_cookies=secure_cookies)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     out.print(f"accord is serving at [bold]http://{shown}:{port}/[/]  (API: /api/v1, Ctrl-C stops)")
+    if as_of is not None:
+        out.print(f"Pages look at the book as of {as_of.isoformat()} (?as_of= changes it).")
     uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
 
 
@@ -50,12 +61,26 @@ def serve(
     host: HostOption = "127.0.0.1",
     port: PortOption = 8000,
     insecure_cookies: InsecureOption = False,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="The date the pages look from (YYYY-MM-DD; default: today), e.g. the "
+            "last day of an exported book.",
+        ),
+    ] = None,
 ) -> None:
     """Serve the web application and the REST API (/api/v1) over the book.
 
-    Example: `accord serve --db sqlite:///book.db --port 8000`
+    Example: `accord serve --db sqlite:///book.db --port 8000 --as-of 2026-04-15`
     """
-    run_server(url=db, host=host, port=port, secure_cookies=not insecure_cookies)
+    day = None
+    if as_of:
+        try:
+            day = date.fromisoformat(as_of)
+        except ValueError:
+            raise BadInputError(f"--as-of must be a date (YYYY-MM-DD), not {as_of!r}") from None
+    run_server(url=db, host=host, port=port, secure_cookies=not insecure_cookies, as_of=day)
 
 
 @user_app.command("set-password")
@@ -165,10 +190,10 @@ def demo_users_and_serve(*, url: str, as_of: date, serve_it: bool, host: str, po
     for u in users:
         label = {"rep": "seller"}.get(u.role, u.role)
         out.print(f"  {label:8} {u.user_id:10} {u.password}   ({u.name})", highlight=False)
-    if serve_it:
-        run_server(url=url, host=host, port=port)
+    if serve_it:  # as of the book's own date, so the first agenda is today's, not months late
+        run_server(url=url, host=host, port=port, as_of=as_of)
     else:
-        out.print(f"\nServe it with:  accord serve --db {url}")
+        out.print(f"\nServe it with:  accord serve --db {url} --as-of {as_of.isoformat()}")
 
 
 def register(app: typer.Typer) -> None:

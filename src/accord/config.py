@@ -19,6 +19,7 @@ A TOML file overrides only what it names::
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -32,6 +33,11 @@ ENV_VAR = "ACCORD_CONFIG"
 def _s(default: float, help: str, *, share: bool = False, whole: bool = False) -> Any:
     """A setting: its default, help text, and whether it is a share (≤ 1) or a count."""
     return field(default=default, metadata={"help": help, "share": share, "whole": whole})
+
+
+def _code(default: str, help: str) -> Any:
+    """A text setting that is a three-letter code (the book's currency)."""
+    return field(default=default, metadata={"help": help, "code": True})
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +64,11 @@ class General:
         2,
         "Known dimensions an account needs for an overall score; with fewer it is unknown.",
         whole=True,
+    )
+    currency: str = _code(
+        "EUR",
+        "The book's currency (ISO 4217 code, e.g. EUR, USD, GBP): shown beside every amount "
+        "on the pages and in the facts and actions; amounts are never converted.",
     )
 
 
@@ -567,8 +578,8 @@ class SettingInfo:
     """One setting as `accord config show` prints it."""
 
     name: str  # "section.key"
-    value: float
-    default: float
+    value: float | str
+    default: float | str
     help: str
 
 
@@ -623,7 +634,7 @@ def settings_from_mapping(data: dict[str, Any], *, source: str = "the settings")
             raise ConfigError(f"{source}: [{section_name}] must be a table of settings")
         current = getattr(settings, section_name)
         keys = {f.name: f for f in fields(current)}
-        changes: dict[str, float] = {}
+        changes: dict[str, float | str] = {}
         for key, value in values.items():
             name = f"{section_name}.{key}"
             if key not in keys:
@@ -637,7 +648,14 @@ def settings_from_mapping(data: dict[str, Any], *, source: str = "the settings")
     return settings
 
 
-def _checked(name: str, value: object, meta: Any, source: str) -> float:
+def _checked(name: str, value: object, meta: Any, source: str) -> float | str:
+    if meta.get("code"):
+        if not isinstance(value, str) or not re.fullmatch(r"[A-Z]{3}", value.strip().upper()):
+            raise ConfigError(
+                f"{source}: {name} must be a three-letter currency code such as EUR or USD, "
+                f"not {value!r}"
+            )
+        return value.strip().upper()
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ConfigError(f"{source}: {name} must be a number, not {value!r}")
     if value < 0:

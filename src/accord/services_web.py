@@ -32,6 +32,7 @@ from accord.errors import BadInputError
 from accord.health import Diagnosis, only_account, only_accounts
 from accord.health.bands import health_bands
 from accord.health.strength import strength
+from accord.money import money
 from accord.services_costs import CostsReport, costs_from_diagnosis
 from accord.services_ledger import Row, get_row, row_version
 from accord.storage.access_state import audit_log
@@ -271,6 +272,7 @@ def _timeline(
     data: dict[str, list[dict[str, Any]]], terms: int, as_of: date, start: date
 ) -> list[Event]:
     events: list[Event] = []
+    cur = services.load_config().general.currency
     for t in data["touchpoints"]:
         events.append(
             Event(
@@ -281,7 +283,9 @@ def _timeline(
             )
         )
     for o in data["orders"]:
-        events.append(Event(o["ordered_on"], "order", f"order {o['order_id']}: {o['amount']:,.0f}"))
+        events.append(
+            Event(o["ordered_on"], "order", f"order {o['order_id']}: {money(o['amount'], cur)}")
+        )
     for i in data["invoices"]:
         due = i["issued_on"] + timedelta(
             days=i["terms_days"] if i["terms_days"] is not None else terms

@@ -67,7 +67,7 @@ def _summary(client: TestClient, user: str) -> tuple[str, str, list[list[str]]]:
 
 def test_a_seller_sees_the_cost_of_their_own_accounts(money: TestClient) -> None:
     cost, at_risk, rows = _summary(money, "U1")
-    assert (cost, at_risk) == ("423", "unknown")  # 300 + 123.29; C's is unknown, not 0
+    assert (cost, at_risk) == ("EUR 423", "unknown")  # 300 + 123.29; C's is unknown, not 0
     assert rows == [
         ["professional visitor", "1", "300", "unknown", "D"],
         ["terms dictated", "1", "123", "unknown", "A1"],
@@ -81,13 +81,13 @@ def test_a_seller_sees_the_cost_of_their_own_accounts(money: TestClient) -> None
 
 def test_the_other_seller_sees_only_b(money: TestClient) -> None:
     cost, at_risk, rows = _summary(money, "U2")
-    assert (cost, at_risk) == ("300", "unknown")
+    assert (cost, at_risk) == ("EUR 300", "unknown")
     assert rows == [["margin giveaway", "1", "300", "unknown", "B"]]
 
 
 def test_a_manager_sees_the_team_and_the_chart(money: TestClient) -> None:
     cost, at_risk, rows = _summary(money, "U5")
-    assert (cost, at_risk) == ("723", "unknown")
+    assert (cost, at_risk) == ("EUR 723", "unknown")
     assert [r[0] for r in rows] == [
         "margin giveaway",
         "professional visitor",
@@ -108,7 +108,7 @@ def test_the_seller_filter_narrows_the_summary(money: TestClient) -> None:
     signed_in(money, "U5")
     html = money.get("/", params={"seller": "U2"}).text
     section = html.split('data-testid="costs"', 1)[1].split("</section>", 1)[0]
-    assert '<dd data-testid="cost-total">300</dd>' in section
+    assert '<dd data-testid="cost-total">EUR 300</dd>' in section
 
 
 def test_scoped_costs_keeps_the_figures(money_url: str) -> None:

@@ -17,6 +17,7 @@ import polars as pl
 
 from accord.config import Settings
 from accord.domain.enums import FOLLOW_UP_PURPOSES
+from accord.money import grouped_expr
 
 KINDS: tuple[str, ...] = (
     "post_order",
@@ -111,11 +112,8 @@ def _days(later: pl.Expr, earlier: pl.Expr) -> pl.Expr:
 
 
 def _money(x: pl.Expr) -> pl.Expr:
-    """Whole money with thousands separators, for sentences."""
-    whole = x.round(0).cast(pl.Int64).cast(pl.String)
-    return (
-        whole.str.reverse().str.replace_all(r"(\d{3})", "$1,").str.reverse().str.strip_prefix(",")
-    )
+    """Whole money with thousands separators, for sentences (the one format: accord.money)."""
+    return grouped_expr(x)
 
 
 def _when(days: pl.Expr) -> pl.Expr:

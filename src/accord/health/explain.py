@@ -13,6 +13,7 @@ import polars as pl
 from accord.config import Settings
 from accord.health.dimensions import RHYTHM, rhythm_days
 from accord.health.penalties import PENALISED
+from accord.money import grouped_expr, money_expr
 
 C = pl.col
 
@@ -95,7 +96,7 @@ def _engagement(as_of_day: int) -> list[pl.Expr]:
         _when(C("n_touch_ever") == 0, pl.lit("unknown: no touchpoint recorded")),
         _when(
             C("last_two_way_day").is_not_null(),
-            pl.format("last two-way touchpoint {} days ago", since),
+            pl.format("last two-way touchpoint {} days ago", grouped_expr(since)),
         ),
         _when(
             (C("n_touch_ever") > 0) & C("last_two_way_day").is_null(),
@@ -105,8 +106,8 @@ def _engagement(as_of_day: int) -> list[pl.Expr]:
             C("n_touch") > 0,
             pl.format(
                 "{} touchpoints in the window, {} two-way, {}{}",
-                C("n_touch"),
-                C("n_two_way"),
+                grouped_expr(C("n_touch")),
+                grouped_expr(C("n_two_way")),
                 _value_adding(),
                 _purpose_source(),
             ),
@@ -130,7 +131,7 @@ def _engagement(as_of_day: int) -> list[pl.Expr]:
     ]
 
 
-def _mutual_value(hourly_cost: float) -> list[pl.Expr]:
+def _mutual_value(hourly_cost: float, currency: str) -> list[pl.Expr]:
     serve = (C("service_hours") + C("touch_minutes") / 60.0) * hourly_cost
     return [
         _when(
@@ -138,13 +139,15 @@ def _mutual_value(hourly_cost: float) -> list[pl.Expr]:
             pl.format(
                 "gross margin {}% on {} of revenue",
                 (C("margin_pct") * 100).round(1),
-                _int(C("revenue")),
+                money_expr(C("revenue"), currency),
             ),
         ),
         _when(
             C("margin") > 0,
             pl.format(
-                "cost to serve {} = {}% of gross margin", _int(serve), _pct(serve / C("margin"))
+                "cost to serve {} = {}% of gross margin",
+                money_expr(serve, currency),
+                _pct(serve / C("margin")),
             ),
         ),
         _when(C("latest_nps").is_not_null(), pl.format("latest NPS {}", _int(C("latest_nps")))),
@@ -214,7 +217,7 @@ def facts(as_of_day: int, s: Settings) -> list[pl.Expr]:
     groups = {
         "trust": _trust(),
         "engagement": _engagement(as_of_day),
-        "mutual_value": _mutual_value(s.general.hourly_cost),
+        "mutual_value": _mutual_value(s.general.hourly_cost, s.general.currency),
         "continuity": _continuity(as_of_day, s),
     }
     return [

@@ -17,6 +17,7 @@ import polars as pl
 
 from accord.config import Settings
 from accord.health.dimensions import cost_to_serve
+from accord.money import money_expr
 
 Evidence = tuple[str, pl.Expr, float, str]
 """(name, value, threshold, comparison) — the comparison as the rule reads it."""
@@ -46,8 +47,8 @@ def _pct(x: pl.Expr) -> pl.Expr:
     return (x * 100).round(0).cast(pl.Int64)
 
 
-def _money(x: pl.Expr) -> pl.Expr:
-    return x.round(0).cast(pl.Int64)
+def _money(x: pl.Expr, currency: str) -> pl.Expr:
+    return money_expr(x, currency)  # "EUR 31,316", the one money format (accord.money)
 
 
 C = pl.col
@@ -180,8 +181,8 @@ def rules(s: Settings) -> list[Rule]:
                 "Serving them cost {} against a gross margin of {}, with {} of {} service hours "
                 "out of scope. This week, list the out-of-scope work, agree with them what is "
                 "included, and quote the rest as a paid service.",
-                _money(serve),
-                _money(C("margin")),
+                _money(serve, s.general.currency),
+                _money(C("margin"), s.general.currency),
                 C("out_of_scope_hours").round(1),
                 C("service_hours").round(1),
             ),
@@ -352,7 +353,7 @@ def rules(s: Settings) -> list[Rule]:
                     "We lose, they win: our gross margin is {}% on {} of revenue. This week, "
                     "review the price and scope with them and agree terms that work for both.",
                     (C("margin_pct") * 100).round(1),
-                    _money(C("revenue")),
+                    _money(C("revenue"), s.general.currency),
                 )
             )
             .when(value_behind & ~we_win.fill_null(False))
@@ -473,7 +474,7 @@ def rules(s: Settings) -> list[Rule]:
                 "{} order lines billed parts their bundle already includes ({} in all). This "
                 "week, tell them before they find it, and issue a credit note.",
                 C("n_double_lines"),
-                _money(C("double_amount")),
+                _money(C("double_amount"), s.general.currency),
             ),
             cost=C("double_amount"),
         )

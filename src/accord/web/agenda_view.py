@@ -134,13 +134,15 @@ async def complete(request: Request, item_id: ItemId, session: FormSession) -> R
 @router.post("/agenda/{item_id}/snooze")
 async def snooze(request: Request, item_id: ItemId, session: FormSession) -> Response:
     form = await request.form()
+    as_of = page_date(request)
     try:
         until = date.fromisoformat(str(form.get("until", "")))
     except ValueError:
-        raise InvalidFieldsError({"until": "must be a date (YYYY-MM-DD)"}) from None
-    as_of = page_date(request)
+        problem = {"until": "pick a date to snooze to"}
+        return _page(request, session.principal, {item_id: problem}, 422)
     if until <= as_of:
-        raise InvalidFieldsError({"until": f"must be after {as_of.isoformat()}"})
+        problem = {"until": f"must be after {as_of.isoformat()}"}
+        return _page(request, session.principal, {item_id: problem}, 422)
     services_agenda.snooze_item(
         url=request.app.state.url,
         user_id=session.principal.user_id,
@@ -157,7 +159,8 @@ async def dismiss(request: Request, item_id: ItemId, session: FormSession) -> Re
     form = await request.form()
     reason = str(form.get("reason", "")).strip()[:500]
     if not reason:
-        raise InvalidFieldsError({"reason": "say why you dismiss it (it helps the next review)"})
+        problem = {"reason": "say why you dismiss it (it helps the next review)"}
+        return _page(request, session.principal, {item_id: problem}, 422)
     services_agenda.dismiss_item(
         url=request.app.state.url,
         user_id=session.principal.user_id,

@@ -18,12 +18,15 @@ from fastapi.responses import RedirectResponse, Response
 from accord import services_ledger as ledger
 from accord import services_web
 from accord.domain import enums as e
+from accord.domain.schema import BY_NAME
 from accord.errors import NotFoundError
 from accord.ledger_input import InvalidFieldsError
 from accord.web.auth import FormSession, PageUser
 from accord.web.render import render
+from accord.web.search_view import router as search_router
 
 router = APIRouter(include_in_schema=False)
+router.include_router(search_router)  # the header's search box
 AccountId = Annotated[str, Path(max_length=200)]
 
 CHOICES = {
@@ -140,7 +143,9 @@ def _create_from_form(
     url = request.app.state.url
     ledger.get_row(url=url, principal=user, table="accounts", key={"account_id": account_id})
     values = {k: submitted.get(k, "") for k in fields}
-    values |= {id_field: _new_id(form_name[:2]), "account_id": account_id, "user_id": user.user_id}
+    values |= {id_field: _new_id(form_name[:2]), "account_id": account_id}
+    if "user_id" in BY_NAME[table].column_names:  # feedback has no user: it is theirs
+        values["user_id"] = user.user_id
     try:
         ledger.create_row(url=url, principal=user, table=table, values=values)
     except InvalidFieldsError as exc:

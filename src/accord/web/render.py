@@ -14,10 +14,14 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
 from markupsafe import Markup
 
+from accord import services
+from accord.errors import ConfigError
 from accord.health.bands import health_bands
+from accord.money import DEFAULT_CURRENCY, amount, money
 
 HERE = Path(__file__).parent
 env = Environment(
@@ -37,11 +41,68 @@ def _score_class(score: float | None) -> str:
 
 
 def _fmt(value: float | None, digits: int = 0) -> str:
-    return "—" if value is None else f"{value:,.{digits}f}"
+    """A number with thousands separators; "unknown" when there is none."""
+    return amount(value, digits)
+
+
+@pass_context
+def _money_filter(context: Context, value: float | None, digits: int = 0) -> str:
+    """`{{ x|money }}`: "EUR 31,316" in the book's currency (`general.currency`)."""
+    return money(value, context.get("currency"), digits)
+
+
+SHARES = ("share", "rate", "discount", "margin_pct", "margin_high", "margin_low", "p_alive")
+MONEY_KEYS = ("amount", "cost", "revenue", "margin", "value_ahead", "at_risk")
+EVIDENCE_LABELS = {
+    "p_alive": "probability still active",
+    "margin_pct": "gross margin",
+    "value_realised": "value realised",
+    "median_days_late": "median days late",
+}
+RULE_WORDS = {">=": "at least", ">": "above", "<=": "at most", "<": "below", "==": "exactly"}
+
+
+def _evidence_value(key: str, value: Any, currency: str | None) -> str:
+    if value is None:
+        return "unknown"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if not isinstance(value, int | float):
+        return str(value)
+    if key == "points_above_segment":
+        return f"{amount(value * 100)} points"
+    if key.endswith(SHARES) or key in ("value_realised", "cost_to_serve_share_of_margin"):
+        return f"{amount(value * 100)}%"
+    if key.endswith(MONEY_KEYS) or "amount" in key:
+        return money(value, currency)
+    return amount(value, 0 if float(value).is_integer() else 1)
+
+
+@pass_context
+def _evidence_filter(context: Context, evidence: dict[str, Any] | None) -> list[str]:
+    """A pattern's evidence in words: "probability still active unknown (below 50%)",
+    never an internal value such as `p_alive None`."""
+    currency = context.get("currency")
+    out = []
+    for key, item in (evidence or {}).items():
+        label = EVIDENCE_LABELS.get(key, key.replace("_", " "))
+        if isinstance(item, dict):
+            text = f"{label} {_evidence_value(key, item.get('value'), currency)}"
+            rule, threshold = item.get("rule"), item.get("threshold")
+            if rule == "percentile" and isinstance(threshold, int | float):
+                text += f" (the segment's {amount(threshold * 100)}th percentile)"
+            elif rule and rule != "info" and threshold is not None:
+                words = RULE_WORDS.get(str(rule), str(rule))
+                text += f" (fires {words} {_evidence_value(key, threshold, currency)})"
+        else:
+            text = f"{label} {_evidence_value(key, item, currency)}"
+        out.append(text)
+    return out
 
 
 env.filters["score_class"] = _score_class
 env.filters["fmt"] = _fmt
+env.filters["evidence"] = _evidence_filter
 
 
 def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
@@ -53,9 +114,30 @@ def render(request: Request, name: str, context: dict[str, Any], status: int = 2
         "user": session.principal if session is not None else None,
         "csrf": session.csrf_token if session is not None else "",
         "path": request.url.path,
+        "currency": _currency(),
+        "page_as_of": page_date(request) if session is not None else None,
     }
     html = env.get_template(name).render(**base, **context)
     return HTMLResponse(html, status_code=status)
+
+
+def _currency() -> str:
+    """The book's currency; the default when the settings file is broken, so that the
+    page telling about it can still be drawn."""
+    try:
+        return services.load_config().general.currency
+    except ConfigError:
+        return DEFAULT_CURRENCY
+
+
+def page_date(request: Request) -> date:
+    """The date the pages look from: ?as_of=, else the server's (`accord serve --as-of`,
+    the demo book's own date), else today."""
+    try:
+        return date.fromisoformat(request.query_params.get("as_of", ""))
+    except ValueError:
+        fixed: date | None = getattr(request.app.state, "as_of", None)
+        return fixed or date.today()
 
 
 def error_page(request: Request, status: int, title: str, detail: str) -> Response:
@@ -155,11 +237,9 @@ def distribution_svg(bands: list[tuple[str, int]], width: int = 420) -> Markup:
     return Markup("".join(parts))
 
 
-def _money(value: float | None) -> str:
-    return "unknown" if value is None else f"{value:,.0f}"
-
-
-def costs_svg(lines: list[dict[str, Any]], width: int = 460) -> Markup:
+def costs_svg(
+    lines: list[dict[str, Any]], width: int = 460, currency: str | None = DEFAULT_CURRENCY
+) -> Markup:
     """Money lost (cost) and value ahead at risk per pattern, as paired horizontal bars;
     an unknown figure is written "unknown", never drawn as a bar of 0."""
     known = [x[k] for x in lines for k in ("cost", "at_risk") if x[k] is not None]
@@ -186,13 +266,13 @@ def costs_svg(lines: list[dict[str, Any]], width: int = 460) -> Markup:
                 )
             parts.append(
                 f'<text x="{left + w + 4:.1f}" y="{top + bar_h - 2}" class="tick">'
-                f"{'lost' if name == 'cost' else 'at risk'} {_money(value)}</text>"
+                f"{'lost' if name == 'cost' else 'at risk'} {money(value, currency)}</text>"
             )
     parts.append("</svg>")
     return Markup("".join(parts))
 
 
-env.filters["money"] = _money
+env.filters["money"] = _money_filter
 env.globals.update(
     sparkline=sparkline,
     timeline_svg=timeline_svg,

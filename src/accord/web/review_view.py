@@ -11,7 +11,7 @@ import re
 import tempfile
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -52,13 +52,14 @@ Team = Annotated[str | None, Query(max_length=200)]
 def review_page(
     request: Request, user: PageUser, month: Month = None, team: Team = None
 ) -> Response:
-    chosen = _month(request, month)
     scope_team, scope_user = _scope(user, team)
-    return render(
-        request,
-        "review.html",
-        {"month": chosen, "team": scope_team or "", "scope_user": scope_user},
-    )
+    context: dict[str, Any] = {"team": scope_team or "", "scope_user": scope_user, "errors": {}}
+    try:
+        chosen = _month(request, month)
+    except InvalidFieldsError as exc:  # drawn again with the message beside the field
+        context |= {"month": month or "", "errors": exc.fields}
+        return render(request, "review.html", context, 422)
+    return render(request, "review.html", context | {"month": chosen})
 
 
 def _report(
