@@ -198,8 +198,9 @@ def test_the_cli_table_and_account_show_not_judged(book: Any, cli: CliRunner) ->
     one = cli.invoke(app, [*args, "--account", "H-BLANK"])
     assert one.exit_code == 0, one.output
     assert "not judged: hostage — the purpose of 2 of 2 touchpoints" in one.output
-    table = cli.invoke(app, [*args, "--limit", "0"])
+    table = cli.invoke(app, [*args, "--limit", "0"], env={"COLUMNS": "240"})
     assert table.exit_code == 0, table.output
-    assert "judged" in table.output  # the column's header (wrapped on a narrow terminal)
-    row = next(line for line in table.output.splitlines() if "H-BLANK │" in line)
-    assert row.rstrip(" │").endswith("hostag…")  # the last column: the patterns not judged
+    assert "judged" in table.output  # the column's header
+    row = next(line for line in table.output.splitlines() if "│ H-BLANK " in line)
+    last = row.rstrip(" │").rsplit("│", 1)[-1].strip()
+    assert last.split(", ")[0] == "hostage"  # the last column: the patterns not judged
