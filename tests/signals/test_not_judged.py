@@ -13,6 +13,7 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
+from accord import cli_common
 from accord.cli import app
 from accord.config import Settings
 from accord.health.detectors import detect, not_judged
@@ -191,14 +192,17 @@ def test_every_record_carries_not_judged(book: Any) -> None:
         assert not fired & {n["id"] for n in record["not_judged"]}
 
 
-def test_the_cli_table_and_account_show_not_judged(book: Any, cli: CliRunner) -> None:
+def test_the_cli_table_and_account_show_not_judged(
+    book: Any, cli: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _, _, db = book
     url = f"sqlite:///{db}"
     args = ["diagnose", "--db", url, "--as-of", "2026-06-30"]
     one = cli.invoke(app, [*args, "--account", "H-BLANK"])
     assert one.exit_code == 0, one.output
     assert "not judged: hostage — the purpose of 2 of 2 touchpoints" in one.output
-    table = cli.invoke(app, [*args, "--limit", "0"], env={"COLUMNS": "240"})
+    monkeypatch.setattr(cli_common.out, "_width", 240)  # a wide terminal: no cell cut short
+    table = cli.invoke(app, [*args, "--limit", "0"])
     assert table.exit_code == 0, table.output
     assert "judged" in table.output  # the column's header
     row = next(line for line in table.output.splitlines() if "│ H-BLANK " in line)
