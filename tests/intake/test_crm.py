@@ -34,7 +34,7 @@ def test_hubspot_export_lands_in_the_book(sample_url: str) -> None:
             "contacts.csv",
             5,
             "no account_id: 'Associated Company IDs' is blank and no account has the "
-            "domain of 'Email'",
+            "web domain of 'Email'",
         ),
         ("meetings.csv", 3, "Meeting outcome is 'Canceled'"),
         ("notes.csv", 4, "no account_id: 'Associated Company IDs' is blank"),

@@ -22,10 +22,8 @@ def crm_mapping(crm: str, override: Path | None = None) -> Mapping:
     return load_mapping(override, base=base) if override else load_mapping(base)
 
 
-def find_inputs(mapping: Mapping, paths: list[Path]) -> dict[str, list[Path]]:
-    """Source name → the files (among `paths`, or inside those that are folders) it reads."""
-    if not paths:
-        raise BadInputError("name a folder or the CSV files to import")
+def export_files(paths: list[Path]) -> list[Path]:
+    """The files named, and those inside the folders named."""
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
@@ -34,6 +32,14 @@ def find_inputs(mapping: Mapping, paths: list[Path]) -> dict[str, list[Path]]:
             files.append(path)
         else:
             raise BadInputError(f"{path}: no such file or folder")
+    return files
+
+
+def find_inputs(mapping: Mapping, paths: list[Path]) -> dict[str, list[Path]]:
+    """Source name → the files (among `paths`, or inside those that are folders) it reads."""
+    if not paths:
+        raise BadInputError("name a folder or the CSV files to import")
+    files = export_files(paths)
     inputs: dict[str, list[Path]] = {}
     for source in mapping.sources:
         found = [f for f in files if file_matches(f.name, source)]
