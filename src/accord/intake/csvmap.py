@@ -159,8 +159,14 @@ class _State:
         self._lookup_files: dict[tuple[tuple[str, ...], str, str], dict[str, str] | None] = {}
         self._lookup_tables: dict[tuple[str, str, str], tuple[int, dict[str, str]]] = {}
         self._book_tables: dict[tuple[str, str, str], dict[str, str]] = {}
-        self.notes: Counter[tuple[str, str]] = Counter()  # (file, note) → rows
+        self.notes: dict[tuple[str, str], set[int]] = {}  # (file, note) → its lines
+        self.line = 0  # the line being read, for notes
+        self.blank: dict[tuple[str, str, str], list[str]] = {}  # (file, columns, what) → targets
         self.pending: list[tuple[str, int, FieldSpec, FieldSpec]] = []  # aggregates to fill
+
+    def note(self, file: str, note: str) -> None:
+        """Something done to a row worth saying once per file, with the rows it touched."""
+        self.notes.setdefault((file, note), set()).add(self.line)
 
     def domains(self) -> dict[str, str]:
         if self._domains_seen != len(self.result.domains):
@@ -251,9 +257,7 @@ def translate(
         files or sorted({f for fs in inputs.values() for f in fs}),
         options or ReadOptions(),
     )
-    order = {t.name: i for i, t in enumerate(LEDGER)}
-    sources = sorted(mapping.sources, key=lambda s: order[s.table])
-    for source in sources:
+    for source in _in_order(mapping):
         result.specs[source.name] = {f.target: f for f in source.fields}
         for path in inputs.get(source.name, []):
             _translate_file(state, source, path)
@@ -265,9 +269,31 @@ def translate(
     if result.problems:
         raise BundleError(result.problems)
     _fill_aggregates(state)
-    for (file, note), count in sorted(state.notes.items()):
+    for (file, columns, what), targets in state.blank.items():
+        shown = ", ".join(dict.fromkeys(targets))
+        result.warnings.append(f"{file}: no column {columns}; {what}: {shown}")
+    for (file, note), lines in sorted(state.notes.items()):
+        count = len(lines)
         result.warnings.append(f"{file}: {note} ({count:,} row{'s' if count != 1 else ''})")
     return result
+
+
+def _in_order(mapping: Mapping) -> list[Source]:
+    """The sources in the bundle's load order (users, accounts, contacts …), except that a
+    source looking rows up in a table comes after the sources of that table (a Task
+    found through its opportunity comes after the opportunities)."""
+    order = {t.name: float(i) for i, t in enumerate(LEDGER)}
+
+    def rank(source: Source) -> float:
+        after = [
+            order[link.lookup.table] + 0.5
+            for spec in source.fields
+            for link in spec.chain()
+            if link.lookup is not None and link.lookup.table and link.lookup.table != source.table
+        ]
+        return max([order[source.table], *after])
+
+    return sorted(mapping.sources, key=rank)
 
 
 def _decode(path: Path, data: bytes, options: ReadOptions) -> str:
@@ -362,26 +388,44 @@ def _check_columns(
     def absent(names: tuple[str, ...]) -> list[str]:
         return [c for c in names if c not in index]
 
+    def groups_of(link: FieldSpec) -> list[tuple[str, ...]]:
+        if link.conversion == "minutes_between":
+            return [(c,) for c in link.columns]
+        return [g for g in (link.columns, link.join) if g]
+
+    def available(link: FieldSpec) -> bool:
+        groups = groups_of(link)
+        return (
+            link.aggregate is not None
+            or link.value is not None
+            or (bool(groups) and all(absent(g) != list(g) for g in groups))
+        )
+
     for spec in source.fields:
-        for depth, link in enumerate(spec.chain()):
-            optional = link.optional or depth > 0
-            groups = [link.columns, link.join] if link.columns or link.join else []
-            if link.conversion == "minutes_between":
-                groups = [(c,) for c in link.columns]
-            for group in groups:
+        chain = spec.chain()
+        for depth, link in enumerate(chain):
+            # A fallback's columns are never mandatory; nor is a column that a fallback
+            # present in the file can stand in for.
+            rescued = any(available(later) for later in chain[depth + 1 :])
+            optional = link.optional or depth > 0 or rescued
+            for group in groups_of(link):
                 missing = absent(group)
                 if len(missing) == len(group):
-                    if optional:
+                    if depth > 0 and any(available(earlier) for earlier in chain[:depth]):
+                        pass  # a fallback that is not needed for this file
+                    elif depth > 0:
                         warned.append(
-                            f"{path.name}: no column {' or '.join(group)}; {source.table}."
-                            f"{link.target} is left blank ({link.where})"
-                            if depth == 0
-                            else f"{path.name}: no column {' or '.join(group)} to fall back on "
+                            f"{path.name}: no column {' or '.join(group)} to fall back on "
                             f"at {link.where}"
+                        )
+                    elif optional:
+                        what = "found otherwise" if rescued else "left blank"
+                        state.blank.setdefault((path.name, " or ".join(group), what), []).append(
+                            f"{source.table}.{link.target}"
                         )
                     else:
                         problems.extend((c, link.where) for c in group[:1])
-                elif missing and missing[0] == group[0]:
+                elif missing and missing[0] == group[0] and len(group) > 1:
                     warned.append(
                         f"{path.name}: no column {group[0]}; {source.table}.{link.target} "
                         f"comes from {next(c for c in group if c in index)} ({link.where})"
@@ -401,7 +445,11 @@ def _check_columns(
             f"{path.name}: no column {source.skip_if[0]}; no row is skipped by "
             f"source.{source.name}.skip_if"
         )
+    reported = {(p.file, p.column) for p in result.problems}
     for column, where in problems:
+        if (path.name, column) in reported:
+            continue  # one problem per missing column, however many sources read it
+        reported.add((path.name, column))
         result.problems.append(
             Problem(
                 path.name,
@@ -441,6 +489,7 @@ def _translate_file(state: _State, source: Source, path: Path) -> None:
         if f.target in table.column_names and table.column(f.target).kind in _NUMERIC
     }
     for line, fields in records:
+        state.line = line
 
         def cell(name: str, fields: list[str] = fields) -> str:
             i = index.get(name)
@@ -479,7 +528,9 @@ def _translate_file(state: _State, source: Source, path: Path) -> None:
         missing = [c for c in table.required if not row.get(c)]
         if missing:
             spec = next(f for f in source.fields if f.target == missing[0])
-            shown = " or ".join(repr(c) for c in _chain_columns(spec)) or "the mapping"
+            shown = (
+                " or ".join(repr(c) for c in _chain_columns(spec) if c in index) or "the mapping"
+            )
             hint = next(
                 (
                     f" and no account has the web domain of {s.or_domain_of!r}"
@@ -611,12 +662,12 @@ def _number(value: str, state: _State, file: str, spec: FieldSpec) -> str:
     bare = _LEADING_CURRENCY.sub(r"\1", text)
     bare = _TRAILING_CURRENCY.sub("", bare)
     if bare != text:
-        state.notes[(file, f"currency signs left out of {source_column(spec)}")] += 1
+        state.note(file, f"currency signs left out of {source_column(spec)}")
     if options.thousands:
         bare = bare.replace(options.thousands, "")
-    elif options.decimal == "." and _GROUPED.match(bare):
+    if options.decimal == "." and _GROUPED.match(bare):
         bare = bare.replace(",", "")
-        state.notes[(file, f"thousands separators ',' left out of {source_column(spec)}")] += 1
+        state.note(file, f"thousands separators ',' left out of {source_column(spec)}")
     if options.decimal != ".":
         bare = bare.replace(options.decimal, ".")
     return bare
@@ -745,13 +796,10 @@ def _picked(
     chosen = (min if spec.pick == "earliest" else max)(values, key=lambda cv: cv[1] or "")
     if state is not None and chosen[0] != spec.columns[0] and found[0][0] == spec.columns[0]:
         word = "after" if spec.pick == "earliest" else "before"
-        state.notes[
-            (
-                file,
-                f"{spec.columns[0]} is {word} {chosen[0]}; {spec.target} is the "
-                f"{spec.pick} of the two",
-            )
-        ] += 1
+        state.note(
+            file,
+            f"{spec.columns[0]} is {word} {chosen[0]}; {spec.target} is the {spec.pick} of the two",
+        )
     value = chosen[1]
     return spec.prefix + value if value and spec.prefix else value
 

@@ -9,7 +9,7 @@ its columns replaced one by one, everything else kept.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -327,11 +327,29 @@ def _field(path: str, where: str, table: str, target: str, spec: Any) -> FieldSp
         optional=bool(spec.get("optional", False)),
         pick=pick,
         lookup=_lookup(path, f"{where}.lookup", spec.get("lookup")),
-        otherwise=None
-        if otherwise is None
-        else _field(path, f"{where}.otherwise", table, target, otherwise),
+        otherwise=_otherwise(path, f"{where}.otherwise", table, target, otherwise),
         aggregate=aggregate,
     )
+
+
+def _otherwise(path: str, where: str, table: str, target: str, value: Any) -> FieldSpec | None:
+    """`otherwise`: one spec, or a list of them tried in turn."""
+    if value is None:
+        return None
+    items = value if isinstance(value, list) else [value]
+    if not items:
+        raise _fail(path, where, "expected a column spec or a list of them")
+    chain: FieldSpec | None = None
+    for i in range(len(items) - 1, -1, -1):
+        spec = _field(
+            path, f"{where}[{i}]" if isinstance(value, list) else where, table, target, items[i]
+        )
+        if chain is not None:
+            if spec.otherwise is not None:
+                raise _fail(path, where, "in a list of fallbacks, give no `otherwise` of their own")
+            spec = replace(spec, otherwise=chain)
+        chain = spec
+    return chain
 
 
 def _lookup(path: str, where: str, value: Any) -> Lookup | None:

@@ -29,6 +29,8 @@ def counts(report: MappedImport) -> list[dict[str, Any]]:
     out = []
     for name in names:
         change = changes.get(name)
+        if change is None and not report.translated.get(name) and not skipped.get(name):
+            continue
         landed = change.inserted + change.updated + change.unchanged if change else 0
         out.append(
             {
