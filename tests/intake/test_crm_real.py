@@ -441,7 +441,7 @@ def test_salesforce_tasks_reach_their_account_by_whoid_or_whatid(
         ("00T5g00000Tk02AAAZ", "0015g00000AcMeAAAZ", None),
     ]
     assert [(s.line, s.reason) for s in report.skipped] == [
-        (4, "no account_id: 'AccountId' or 'WhatId' or 'WhatId' or 'WhoId' is blank")
+        (4, "no account_id: 'AccountId' or 'WhatId' or 'WhoId' is blank")
     ]
 
 

@@ -529,7 +529,8 @@ def _translate_file(state: _State, source: Source, path: Path) -> None:
         if missing:
             spec = next(f for f in source.fields if f.target == missing[0])
             shown = (
-                " or ".join(repr(c) for c in _chain_columns(spec) if c in index) or "the mapping"
+                " or ".join(repr(c) for c in dict.fromkeys(_chain_columns(spec)) if c in index)
+                or "the mapping"
             )
             hint = next(
                 (
