@@ -215,9 +215,11 @@ def import_crm(
 ) -> None:
     """Import a HubSpot or Salesforce export folder into the book, in one transaction.
 
-    HubSpot: companies, contacts, deals, calls, meetings, emails, notes, tasks.
-    Salesforce: User, Account, Contact, Opportunity, Task, Event.
-    Re-importing the same export changes nothing.
+    HubSpot: companies, contacts, deals, calls, meetings, emails, notes, tasks, under
+    HubSpot's own file names (hubspot-crm-exports-all-deals-2025-08-11-1.csv) or short
+    ones; users are made from the owner columns. Salesforce (Data Export): User,
+    Account, Contact, Opportunity, Task, Event, and UserRole and Profile when there.
+    Re-importing the same export changes nothing. See docs/intake.md.
 
     Examples:
 

@@ -50,6 +50,11 @@ _DOMAIN_CHUNK = (
 )
 
 
+_SET_ONCE = ("role",)
+"""users columns an import fills when it creates the user and never changes later:
+who may sign in as what is decided in accord, not by the next CRM export."""
+
+
 @dataclass(frozen=True, slots=True)
 class TableChange:
     table: str
@@ -184,7 +189,10 @@ def import_mapped(
                 for item in loaded.tables:
                     if item.read == 0:
                         continue
-                    counts = writer.upsert(item.table, item.frame, item.update_columns)
+                    updates = item.update_columns
+                    if item.table.name == "users":  # a role is accord's permission: set once
+                        updates = tuple(c for c in updates if c not in _SET_ONCE)
+                    counts = writer.upsert(item.table, item.frame, updates)
                     report.tables.append(
                         TableChange(
                             item.table.name,

@@ -128,3 +128,18 @@ def test_a_hubspot_export_imports_as_it_is(sqlite_book: str, cli: CliRunner) -> 
     )
     assert olga.items  # before, HubSpot brought no users: every seller's agenda was empty
     assert {i.account_id for i in olga.items} <= {"hs-18540623353", "hs-18540623354"}
+
+
+def test_a_role_changed_in_accord_survives_the_next_import(sqlite_book: str) -> None:
+    services_intake.import_crm(url=sqlite_book, crm="salesforce", directory=CRM / "salesforce")
+    from accord.storage.database import make_engine
+
+    engine = make_engine(sqlite_book)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE users SET role = 'admin' WHERE name = 'Ada Admin'")
+    engine.dispose()
+    again = services_intake.import_crm(
+        url=sqlite_book, crm="salesforce", directory=CRM / "salesforce"
+    )
+    assert again.changed == 0
+    assert query(sqlite_book, "SELECT role FROM users WHERE name = 'Ada Admin'") == [("admin",)]
