@@ -336,8 +336,14 @@ def _in_export_terms(exc: BundleError, translation: Translation, folder: Path) -
     for p in exc.problems:
         file, line, column = _locate(translation, folder, p.file, p.line, p.column, indexes)
         target = f"{p.file.removesuffix('.csv')}.{p.column}" if p.column else p.file
-        problems.append(Problem(file, line, column, f"{p.message} (for {target})"))
+        hint = _NUMBER_HINT if p.message.startswith("not a number") else ""
+        problems.append(Problem(file, line, column, f"{p.message} (for {target}){hint}"))
     return BundleError(problems, total=exc.total)
+
+
+_NUMBER_HINT = (
+    "; to read the export's own format pass --thousands , (for 15,000) or --decimal , (15,5)"
+)
 
 
 def _rejected(loaded: LoadedBundle, translation: Translation, folder: Path) -> list[Skip]:
