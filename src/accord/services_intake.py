@@ -150,7 +150,8 @@ def import_mapped(
 
     `report`, when given, is filled as the work goes, so that a caller still has
     the skipped rows, warnings and every problem when the import fails."""
-    inputs = find_inputs(mapping, paths)
+    found: list[str] = []
+    inputs = find_inputs(mapping, paths, options, found)
     files = export_files(paths)
     engine = make_engine(url)
     report = report if report is not None else MappedImport(mapping.name, dry_run)
@@ -169,7 +170,7 @@ def import_mapped(
                     raise
                 report.files = translation.files
                 report.skipped = list(translation.skipped)
-                report.warnings = list(translation.warnings)
+                report.warnings = found + list(translation.warnings)
                 report.translated = {t: len(r.rows) for t, r in translation.tables.items()}
                 folder = Path(tmp)
                 _write_bundle(translation, folder)

@@ -533,3 +533,27 @@ def test_currency_signs_and_unmistakable_thousands(
     assert "deals.csv: currency signs left out of Amount (2 rows)" in " ".join(
         result.stderr.split()
     )
+
+
+def test_an_export_of_a_saved_view_is_known_by_its_columns(
+    sqlite_book: str, tmp_path: Path
+) -> None:
+    # HubSpot names the export of a saved view after the view.
+    export = tmp_path / "export"
+    _csv(export, "hubspot-crm-exports-key-accounts-2025-08-11.csv", COMPANIES)
+    _csv(
+        export,
+        "hubspot-crm-exports-this-weeks-dials-2025-08-11.csv",
+        "Record ID,Call Title,Activity date,Call direction,Call duration,Associated Company IDs\n"
+        "701,Check-in,2026-03-02 10:00,OUTBOUND,600000,101\n",
+    )
+    _csv(export, "todo.csv", "what,when\nbuy milk,today\n")
+    report = services_intake.import_crm(url=sqlite_book, crm="hubspot", directory=export)
+    assert {t.table: t.inserted for t in report.tables} == {"accounts": 2, "touchpoints": 1}
+    assert report.warnings[:3] == [
+        "hubspot-crm-exports-key-accounts-2025-08-11.csv: read as companies.csv by its columns "
+        "(its name is not one the hubspot mapping knows)",
+        "hubspot-crm-exports-this-weeks-dials-2025-08-11.csv: read as calls.csv by its columns "
+        "(its name is not one the hubspot mapping knows)",
+        "todo.csv: not a file the hubspot mapping reads; left out",
+    ]

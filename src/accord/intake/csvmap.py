@@ -143,6 +143,30 @@ def table_lookups(mapping: Mapping) -> list[tuple[str, str, str]]:
     return sorted(found)
 
 
+def lookup_files(mapping: Mapping) -> list[tuple[str, ...]]:
+    """The file patterns the mapping's file lookups read (e.g. Profile.csv)."""
+    return sorted(
+        {
+            link.lookup.files
+            for source in mapping.sources
+            for spec in source.fields
+            for link in spec.chain()
+            if link.lookup is not None and link.lookup.files
+        }
+    )
+
+
+def read_header(path: Path, options: ReadOptions | None = None) -> list[str]:
+    """The column names of a CSV file (read as `options` say)."""
+    options = options or ReadOptions()
+    with path.open("rb") as fh:
+        first = fh.readline(1024 * 1024)
+    text = _decode(path, first, options)
+    delimiter, _ = _delimiter(path, text, options)
+    row = next(csv.reader([text.strip("\r\n")], delimiter=delimiter), [])
+    return [h.strip().lstrip("\ufeff") for h in row]
+
+
 class _State:
     """What one translation run carries from source to source."""
 
