@@ -183,10 +183,17 @@ class _State:
         self._lookup_files: dict[tuple[tuple[str, ...], str, str], dict[str, str] | None] = {}
         self._lookup_tables: dict[tuple[str, str, str], tuple[int, dict[str, str]]] = {}
         self._book_tables: dict[tuple[str, str, str], dict[str, str]] = {}
+        self._read_cache: dict[Path, tuple[list[str], list[tuple[int, list[str]]], list[str]]] = {}
         self.notes: dict[tuple[str, str], set[int]] = {}  # (file, note) → its lines
         self.line = 0  # the line being read, for notes
         self.blank: dict[tuple[str, str, str], list[str]] = {}  # (file, columns, what) → targets
         self.pending: list[tuple[str, int, FieldSpec, FieldSpec]] = []  # aggregates to fill
+
+    def read(self, path: Path) -> tuple[list[str], list[tuple[int, list[str]]], list[str]]:
+        """A file's header and records, parsed once however many sources read it."""
+        if path not in self._read_cache:
+            self._read_cache[path] = _read(path, self.options)
+        return self._read_cache[path]
 
     def note(self, file: str, note: str) -> None:
         """Something done to a row worth saying once per file, with the rows it touched."""
@@ -492,14 +499,14 @@ def _check_columns(
 
 def _translate_file(state: _State, source: Source, path: Path) -> None:
     result = state.result
-    header, records, notes = _read(path, state.options)
+    header, records, notes = state.read(path)
     for note in notes:
         if note not in result.warnings:
             result.warnings.append(note)
     index = {h: i for i, h in enumerate(header)}
     if not _check_columns(state, source, path, header, index):
         return
-    result.files[path.name] = result.files.get(path.name, 0) + len(records)
+    result.files[path.name] = len(records)  # however many sources read it
     rows = result.tables.setdefault(source.table, TableRows(source.table))
     table = BY_NAME[source.table]
     key = table.key[0] if len(table.key) == 1 else None
@@ -507,6 +514,8 @@ def _translate_file(state: _State, source: Source, path: Path) -> None:
     unknown_users: Counter[str] = Counter()
     same_user = _known_users(source, records, index, state.users) if source.table == "users" else {}
     start = len(rows.rows)
+    name = path.name
+    chains = {spec.target: spec.chain() for spec in source.fields}
     numeric = {
         f.target
         for f in source.fields
@@ -533,7 +542,7 @@ def _translate_file(state: _State, source: Source, path: Path) -> None:
         row: dict[str, str | None] = {}
         later: list[tuple[FieldSpec, FieldSpec]] = []
         for spec in source.fields:
-            value, deferred = _chain_value(state, spec, cell, path.name, unknown_users)
+            value, deferred = _chain_value(state, chains[spec.target], cell, name, unknown_users)
             if deferred is not None:
                 later.append((spec, deferred))
             if value and spec.target in numeric:
@@ -574,7 +583,7 @@ def _translate_file(state: _State, source: Source, path: Path) -> None:
         for spec, deferred in later:
             state.pending.append((source.table, len(rows.rows), spec, deferred))
         rows.rows.append(row)
-        rows.origins.append(Origin(path.name, line, source.name))
+        rows.origins.append(Origin(name, line, source.name))
     for name, count in sorted(unknown_users.items()):
         result.warnings.append(
             f"{path.name}: {name!r} is not a user of the book (by id, name or e-mail); "
@@ -602,14 +611,14 @@ def _chain_columns(spec: FieldSpec) -> list[str]:
 
 def _chain_value(
     state: _State,
-    spec: FieldSpec,
+    chain: tuple[FieldSpec, ...],
     cell: Callable[[str], str],
     file: str,
     unknown_users: Counter[str],
 ) -> tuple[str | None, FieldSpec | None]:
     """The value of a spec or its first fallback that gives one; and the aggregate
     to fill in later when the chain reaches one first."""
-    for link in spec.chain():
+    for link in chain:
         if link.aggregate is not None:
             return None, link
         value = _value(link, cell, state, file)
