@@ -8,6 +8,7 @@ and place; nothing written), 2 usage.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict
 from enum import StrEnum
 from pathlib import Path
@@ -29,6 +30,9 @@ from accord.cli_common import (
     out,
     parse_day,
 )
+from accord.errors import BundleError
+from accord.intake import report as import_report
+from accord.intake.csvmap import ReadOptions
 
 
 class Crm(StrEnum):
@@ -51,21 +55,105 @@ SkipInvalidOption = Annotated[
 
 # -- CRM and CSV imports ---------------------------------------------------------------------
 
+EncodingOption = Annotated[
+    str | None,
+    typer.Option(
+        "--encoding",
+        help="The files' text encoding when not UTF-8, e.g. cp1252 (Excel on Windows), latin-1.",
+        show_default=False,
+    ),
+]
+DelimiterOption = Annotated[
+    str | None,
+    typer.Option(
+        "--delimiter",
+        help="The field separator: ',' ';' 'tab' or '|'; default: found from each header "
+        "line (with a warning when not a comma).",
+        show_default=False,
+    ),
+]
+DecimalOption = Annotated[
+    str,
+    typer.Option("--decimal", help="The decimal mark of amounts: '.' or ','."),
+]
+ThousandsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--thousands",
+        help="The thousands separator of amounts to leave out (',' '.' ' ' or \"'\"); "
+        "default none, except in the unmistakable 12,000.00. Currency signs ($ € £ USD) are "
+        "always left out.",
+        show_default=False,
+    ),
+]
+ReportOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--report",
+        help="Also write the whole report to FILE.html or FILE.json: every skipped row "
+        "with its reason, every problem (none left out), rows per table in and landed.",
+        show_default=False,
+    ),
+]
+SCREEN_PROBLEMS = 200  # the screen shows this many; --report and --format json show all
+
+
+def _options(
+    encoding: str | None, delimiter: str | None, decimal: str, thousands: str | None
+) -> ReadOptions:
+    if decimal not in (".", ","):
+        raise typer.BadParameter(f"{decimal!r}: use '.' or ','", param_hint="--decimal")
+    named = {"tab": "\t", "comma": ",", "semicolon": ";", "pipe": "|", "\\t": "\t"}
+    sep = named.get(delimiter.lower(), delimiter) if delimiter else None
+    if sep is not None and len(sep) != 1:
+        raise typer.BadParameter(
+            f"{delimiter!r}: give one character or 'tab'", param_hint="--delimiter"
+        )
+    if thousands is not None and (len(thousands) != 1 or thousands == decimal):
+        raise typer.BadParameter(
+            f"{thousands!r}: one character, not the decimal mark", param_hint="--thousands"
+        )
+    return ReadOptions(encoding=encoding, delimiter=sep, decimal=decimal, thousands=thousands)
+
+
+def _run_import(
+    run: Callable[[intake.MappedImport], intake.MappedImport],
+    format: Format,
+    report_file: Path | None,
+) -> None:
+    """Run an import; print it (or, when it fails, its problems: on the screen up to
+    200, in --format json and --report every one) and write the report file."""
+    if report_file is not None and report_file.suffix.lower() not in (".html", ".htm", ".json"):
+        raise typer.BadParameter("name a .html or .json file", param_hint="--report")
+    partial = intake.MappedImport("", dry_run=False)
+    try:
+        report = run(partial)
+    except BundleError as exc:
+        partial.problems = partial.problems or list(exc.problems)
+        partial.problem_count = partial.problem_count or exc.total
+        if report_file is not None:
+            import_report.write(report_file, partial, failed=True)
+        if format is Format.JSON:
+            emit_json(import_report.as_json(partial, failed=True))
+        else:
+            err.print(f"[bold red]error:[/] {str(exc).splitlines()[0]}", markup=True)
+            for problem in partial.problems[:SCREEN_PROBLEMS]:
+                err.print(f"  {problem}", markup=False)
+            more = partial.problem_count - min(len(partial.problems), SCREEN_PROBLEMS)
+            if more > 0:
+                where = f"in {report_file}" if report_file else "with --report FILE.html"
+                err.print(f"  … and {more:,} more (every one {where} or --format json)")
+        raise typer.Exit(1) from None
+    if report_file is not None:
+        import_report.write(report_file, report, failed=False)
+    _print_import(report, format)
+    if report_file is not None and format is not Format.JSON:
+        out.print(f"The whole report: {report_file}")
+
 
 def _print_import(report: intake.MappedImport, format: Format) -> None:
     if format is Format.JSON:
-        emit_json(
-            {
-                "mapping": report.mapping,
-                "dry_run": report.dry_run,
-                "files": report.files,
-                "tables": [asdict(t) for t in report.tables],
-                "skipped": [asdict(s) for s in report.skipped],
-                "warnings": report.warnings,
-                "domains": report.domains,
-                "duplicates": report.duplicates,
-            }
-        )
+        emit_json(import_report.as_json(report, failed=False))
         return
     verb = "would" if report.dry_run else ""
     title = f"{report.mapping}: " + (
@@ -117,29 +205,45 @@ def import_crm(
     ] = None,
     dry_run: DryRunOption = False,
     skip_invalid: SkipInvalidOption = False,
+    encoding: EncodingOption = None,
+    delimiter: DelimiterOption = None,
+    decimal: DecimalOption = ".",
+    thousands: ThousandsOption = None,
+    report: ReportOption = None,
     db: DbOption = None,
     format: FormatOption = Format.TABLE,
 ) -> None:
     """Import a HubSpot or Salesforce export folder into the book, in one transaction.
 
-    HubSpot: companies, contacts, deals, calls, meetings, emails, notes, tasks.
-    Salesforce: User, Account, Contact, Opportunity, Task, Event.
-    Re-importing the same export changes nothing.
+    HubSpot: companies, contacts, deals, calls, meetings, emails, notes, tasks, under
+    HubSpot's own file names (hubspot-crm-exports-all-deals-2025-08-11-1.csv) or short
+    ones; users are made from the owner columns. Salesforce (Data Export): User,
+    Account, Contact, Opportunity, Task, Event, and UserRole and Profile when there.
+    Re-importing the same export changes nothing. See docs/intake.md.
 
     Examples:
 
     * `accord import-crm hubspot ./export --dry-run`
     * `accord import-crm salesforce ./export --mapping ours.toml`
+
+    * `accord import-crm hubspot ./export --encoding cp1252 --delimiter ';' --decimal ,
+      --thousands . --report import.html`
     """
-    report = intake.import_crm(
-        url=db,
-        crm=crm.value,
-        directory=directory,
-        mapping=mapping,
-        dry_run=dry_run,
-        skip_invalid=skip_invalid,
+    options = _options(encoding, delimiter, decimal, thousands)
+    _run_import(
+        lambda partial: intake.import_crm(
+            url=db,
+            crm=crm.value,
+            directory=directory,
+            mapping=mapping,
+            dry_run=dry_run,
+            skip_invalid=skip_invalid,
+            options=options,
+            report=partial,
+        ),
+        format,
+        report,
     )
-    _print_import(report, format)
 
 
 @guarded
@@ -150,17 +254,32 @@ def import_csv(
     ],
     dry_run: DryRunOption = False,
     skip_invalid: SkipInvalidOption = False,
+    encoding: EncodingOption = None,
+    delimiter: DelimiterOption = None,
+    decimal: DecimalOption = ".",
+    thousands: ThousandsOption = None,
+    report: ReportOption = None,
     db: DbOption = None,
     format: FormatOption = Format.TABLE,
 ) -> None:
     """Import any CSV files through a mapping file of your own, in one transaction.
 
-    Example: `accord import-csv --mapping pipedrive.toml ./export --dry-run`
+    Example: `accord import-csv --mapping pipedrive.toml ./export --dry-run --report r.html`
     """
-    report = intake.import_csv(
-        url=db, mapping=mapping, paths=paths, dry_run=dry_run, skip_invalid=skip_invalid
+    options = _options(encoding, delimiter, decimal, thousands)
+    _run_import(
+        lambda partial: intake.import_csv(
+            url=db,
+            mapping=mapping,
+            paths=paths,
+            dry_run=dry_run,
+            skip_invalid=skip_invalid,
+            options=options,
+            report=partial,
+        ),
+        format,
+        report,
     )
-    _print_import(report, format)
 
 
 # -- mail and calendar capture -----------------------------------------------------------------
@@ -345,6 +464,9 @@ def _merge(kind: str, keep: str, drop: str, db: str | None, format: Format) -> N
     if format is Format.JSON:
         emit_json(asdict(result))
         return
+    for warning in result.warnings:
+        err.print(f"[yellow]warning:[/] {kind}s {keep} and {drop}: ", end="", markup=True)
+        err.print(f"{warning}; merged as asked (undo below if they differ)", markup=False)
     moved = ", ".join(f"{n} {t}" for t, n in sorted(result.moved.items())) or "no rows"
     out.print(
         f"Merged {kind} {drop} into {keep} (journal entry {result.entry_id}): moved {moved}"

@@ -24,7 +24,7 @@ from accord.intake.calendar import Excluded, Meeting, read_calendar
 from accord.intake.capture import BookIndex, Left, Placed, direction, place_meeting, place_message
 from accord.intake.mail import MailProblem, read_mail
 from accord.intake.rules import FREEMAIL, Rule, check_rule, effective_rules
-from accord.services_intake import book_lookups
+from accord.services_intake import capture_domains
 from accord.services_signals import infer_written
 from accord.storage import bulk
 from accord.storage.database import make_engine, require_current
@@ -55,8 +55,7 @@ class CaptureReport:
 
 
 def _index(conn: sa.Connection) -> BookIndex:
-    lookups = book_lookups(conn)
-    index = BookIndex(account_by_domain=lookups.account_by_domain)
+    index = BookIndex(account_by_domain=capture_domains(conn))
     for contact_id, account_id, email in conn.exec_driver_sql(
         "SELECT contact_id, account_id, email FROM contacts WHERE email IS NOT NULL"
     ):

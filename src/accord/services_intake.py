@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import tempfile
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,14 +20,25 @@ import sqlalchemy as sa
 from accord.bundle import LoadedBundle, load_bundle
 from accord.domain.schema import BY_NAME, LEDGER, Column, Table
 from accord.errors import BundleError, Problem
-from accord.intake.crm import crm_mapping, find_inputs
-from accord.intake.csvmap import Lookups, Skip, TableRows, Translation, source_column, translate
+from accord.intake.crm import crm_mapping, export_files, find_inputs
+from accord.intake.csvmap import (
+    Lookups,
+    ReadOptions,
+    Skip,
+    TableRows,
+    Translation,
+    resolve_domains,
+    source_column,
+    table_lookups,
+    translate,
+)
 from accord.intake.mapfile import Mapping, load_mapping
-from accord.intake.rules import FREEMAIL
+from accord.intake.rules import is_shared_domain
 from accord.services_signals import infer_written
 from accord.storage import bulk
 from accord.storage.database import make_engine, require_current
 from accord.storage.intake_state import intake_account_domains
+from accord.storage.tables import LEDGER_TABLES
 
 _DOMAINS = Table(
     "intake_account_domains",
@@ -39,6 +49,11 @@ _DOMAINS = Table(
 _DOMAIN_CHUNK = (
     40_000  # below the bulk writer's index-rebuild size (it rebuilds ledger tables only)
 )
+
+
+_SET_ONCE = ("role",)
+"""users columns an import fills when it creates the user and never changes later:
+who may sign in as what is decided in accord, not by the next CRM export."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +78,9 @@ class MappedImport:
     warnings: list[str] = field(default_factory=list)
     domains: int = 0
     duplicates: int = 0
+    translated: dict[str, int] = field(default_factory=dict)  # table → rows the export made
+    problems: list[Problem] = field(default_factory=list)  # every one, when it failed
+    problem_count: int = 0
 
     @property
     def changed(self) -> int:
@@ -81,11 +99,19 @@ def import_crm(
     mapping: Path | None = None,
     dry_run: bool = False,
     skip_invalid: bool = False,
+    options: ReadOptions | None = None,
+    report: MappedImport | None = None,
 ) -> MappedImport:
     """Import a HubSpot or Salesforce export folder through its (overridable) mapping."""
     chosen = crm_mapping(crm, mapping)
     return import_mapped(
-        url=url, mapping=chosen, paths=[directory], dry_run=dry_run, skip_invalid=skip_invalid
+        url=url,
+        mapping=chosen,
+        paths=[directory],
+        dry_run=dry_run,
+        skip_invalid=skip_invalid,
+        options=options,
+        report=report,
     )
 
 
@@ -96,6 +122,8 @@ def import_csv(
     paths: list[Path],
     dry_run: bool = False,
     skip_invalid: bool = False,
+    options: ReadOptions | None = None,
+    report: MappedImport | None = None,
 ) -> MappedImport:
     """Import any CSV files through a mapping file of one's own."""
     return import_mapped(
@@ -104,6 +132,8 @@ def import_csv(
         paths=paths,
         dry_run=dry_run,
         skip_invalid=skip_invalid,
+        options=options,
+        report=report,
     )
 
 
@@ -114,36 +144,57 @@ def import_mapped(
     paths: list[Path],
     dry_run: bool = False,
     skip_invalid: bool = False,
+    options: ReadOptions | None = None,
+    report: MappedImport | None = None,
 ) -> MappedImport:
-    """Translate, check and upsert in one transaction; with `dry_run`, roll it back."""
-    inputs = find_inputs(mapping, paths)
+    """Translate, check and upsert in one transaction; with `dry_run`, roll it back.
+
+    `report`, when given, is filled as the work goes, so that a caller still has
+    the skipped rows, warnings and every problem when the import fails."""
+    found: list[str] = []
+    inputs = find_inputs(mapping, paths, options, found)
+    files = export_files(paths)
     engine = make_engine(url)
+    report = report if report is not None else MappedImport(mapping.name, dry_run)
+    report.mapping, report.dry_run = mapping.name, dry_run
     try:
         require_current(engine)
         with engine.connect() as conn:
-            lookups = book_lookups(conn)
-        report = MappedImport(mapping.name, dry_run)
+            lookups = book_lookups(conn, mapping)
         try:
             with bulk.open_writer(engine) as writer, tempfile.TemporaryDirectory() as tmp:
                 lookups.known = writer.known_keys
-                translation = translate(mapping, inputs, lookups)
+                try:
+                    translation = translate(mapping, inputs, lookups, files=files, options=options)
+                except BundleError as exc:
+                    report.problems, report.problem_count = list(exc.problems), exc.total
+                    raise
                 report.files = translation.files
                 report.skipped = list(translation.skipped)
-                report.warnings = list(translation.warnings)
+                report.warnings = found + list(translation.warnings)
+                report.translated = {t: len(r.rows) for t, r in translation.tables.items()}
                 folder = Path(tmp)
                 _write_bundle(translation, folder)
                 try:
                     loaded = load_bundle(
-                        folder, known_keys=writer.known_keys, skip_invalid=skip_invalid
+                        folder,
+                        known_keys=writer.known_keys,
+                        skip_invalid=skip_invalid,
+                        max_problems=None,
                     )
                 except BundleError as exc:
-                    raise _in_export_terms(exc, translation, folder) from None
+                    failed = _in_export_terms(exc, translation, folder)
+                    report.problems, report.problem_count = list(failed.problems), failed.total
+                    raise failed from None
                 report.warnings.extend(w for w in loaded.warnings if "not a bundle file" not in w)
                 report.skipped.extend(_rejected(loaded, translation, folder))
                 for item in loaded.tables:
                     if item.read == 0:
                         continue
-                    counts = writer.upsert(item.table, item.frame, item.update_columns)
+                    updates = item.update_columns
+                    if item.table.name == "users":  # a role is accord's permission: set once
+                        updates = tuple(c for c in updates if c not in _SET_ONCE)
+                    counts = writer.upsert(item.table, item.frame, updates)
                     infer_written(writer, item.table, item.frame)
                     report.tables.append(
                         TableChange(
@@ -169,27 +220,57 @@ def import_mapped(
         engine.dispose()
 
 
-def book_lookups(conn: sa.Connection) -> Lookups:
-    """Users by id, name and e-mail; accounts by web domain (stored, then contacts')."""
+def web_domains(conn: sa.Connection) -> list[tuple[str, str]]:
+    """(account, web domain) pairs the book holds: what CRM imports said of the accounts'
+    own websites (never their contacts' mail domains)."""
+    table = intake_account_domains
+    return [
+        (str(a), str(d))
+        for a, d in conn.execute(sa.select(table.c.account_id, table.c.domain))
+        if not is_shared_domain(str(d))
+    ]
+
+
+def book_lookups(conn: sa.Connection, mapping: Mapping | None = None) -> Lookups:
+    """Users by id, name and e-mail; the accounts' web domains; the book's side of the
+    mapping's table lookups (read now: the writer's transaction comes later)."""
     users: dict[str, str] = {}
     for user_id, name, email in conn.exec_driver_sql("SELECT user_id, name, email FROM users"):
         for key in (name, email, user_id):  # an id wins over a name that looks like one
             if key:
                 users[str(key).lower()] = str(user_id)
-    by_domain: dict[str, str] = {}
-    counts: Counter[tuple[str, str]] = Counter()
+
+    columns: dict[tuple[str, str, str], dict[str, str]] = {}
+    for table, on, take in table_lookups(mapping) if mapping else []:
+        t = LEDGER_TABLES[table]
+        found: dict[str, str] = {}
+        for a, b in conn.execute(sa.select(t.c[on], t.c[take]).where(t.c[take].is_not(None))):
+            if a is not None:
+                found.setdefault(str(a).lower(), str(b))
+        columns[(table, on, take)] = found
+    return Lookups(
+        users=users,
+        domains=web_domains(conn),
+        book_column=lambda table, on, take: columns.get((table, on, take), {}),
+    )
+
+
+def capture_domains(conn: sa.Connection) -> dict[str, str]:
+    """Domain → account for placing new people met by mail: the accounts' web domains,
+    and where an account has none, the domain its contacts' addresses share, if no
+    other account's contacts use it (shared and ambiguous domains place nobody)."""
+    by_domain, _ = resolve_domains(web_domains(conn))
+    claims: dict[str, set[str]] = {}
     for account_id, email in conn.exec_driver_sql(
         "SELECT account_id, email FROM contacts WHERE email IS NOT NULL"
     ):
-        domain = str(email).rsplit("@", 1)[-1].lower()
-        if "@" in str(email) and domain not in FREEMAIL:
-            counts[(domain, str(account_id))] += 1
-    for (domain, account_id), _ in sorted(counts.items(), key=lambda kv: -kv[1]):
-        by_domain.setdefault(domain, account_id)
-    table = intake_account_domains
-    for account_id, domain in conn.execute(sa.select(table.c.account_id, table.c.domain)):
-        by_domain[str(domain)] = str(account_id)  # what the CRM said wins
-    return Lookups(users=users, account_by_domain=by_domain)
+        if "@" in str(email):
+            domain = str(email).rsplit("@", 1)[1].lower()
+            claims.setdefault(domain, set()).add(str(account_id))
+    for domain, accounts in claims.items():
+        if len(accounts) == 1 and domain not in by_domain and not is_shared_domain(domain):
+            by_domain[domain] = next(iter(accounts))
+    return by_domain
 
 
 def _mapped_columns(table: str, translation: Translation) -> list[str]:
@@ -229,13 +310,21 @@ def _record_index(folder: Path, file: str) -> dict[int, int]:
 
 
 def _locate(
-    translation: Translation, folder: Path, file: str, line: int | None, column: str | None
+    translation: Translation,
+    folder: Path,
+    file: str,
+    line: int | None,
+    column: str | None,
+    indexes: dict[str, dict[int, int]] | None = None,
 ) -> tuple[str, int | None, str | None]:
     table = file.removesuffix(".csv")
     rows: TableRows | None = translation.tables.get(table)
     if rows is None or line is None:
         return file, line, column
-    index = _record_index(folder, file).get(line)
+    indexes = {} if indexes is None else indexes
+    if file not in indexes:
+        indexes[file] = _record_index(folder, file)
+    index = indexes[file].get(line)
     if index is None or index >= len(rows.origins):
         return file, line, column
     origin = rows.origins[index]
@@ -246,20 +335,30 @@ def _locate(
 def _in_export_terms(exc: BundleError, translation: Translation, folder: Path) -> BundleError:
     """Bundle problems re-pointed at the export's own file, line and column."""
     problems = []
+    indexes: dict[str, dict[int, int]] = {}
     for p in exc.problems:
-        file, line, column = _locate(translation, folder, p.file, p.line, p.column)
+        file, line, column = _locate(translation, folder, p.file, p.line, p.column, indexes)
         target = f"{p.file.removesuffix('.csv')}.{p.column}" if p.column else p.file
-        problems.append(Problem(file, line, column, f"{p.message} (for {target})"))
+        hint = _NUMBER_HINT if p.message.startswith("not a number") else ""
+        problems.append(Problem(file, line, column, f"{p.message} (for {target}){hint}"))
     return BundleError(problems, total=exc.total)
+
+
+_NUMBER_HINT = (
+    "; to read the export's own format pass --thousands , (for 15,000) or --decimal , (15,5)"
+)
 
 
 def _rejected(loaded: LoadedBundle, translation: Translation, folder: Path) -> list[Skip]:
     out = []
+    indexes: dict[str, dict[int, int]] = {}
     for item in loaded.tables:
         if item.rejected.height == 0:
             continue
         for line, reason in item.rejected.select("_line", "_reason").iter_rows():
-            file, src_line, _ = _locate(translation, folder, item.table.file, int(line), None)
+            file, src_line, _ = _locate(
+                translation, folder, item.table.file, int(line), None, indexes
+            )
             out.append(Skip(file, src_line or 0, item.table.name, f"invalid: {reason}"))
     return out
 

@@ -22,7 +22,13 @@ from accord import people_audit
 from accord.access import Principal
 from accord.domain.schema import BY_NAME, LEDGER, Kind, Table
 from accord.errors import BadInputError, NotFoundError
-from accord.intake.duplicates import DuplicateGroup, account_duplicates, contact_duplicates
+from accord.intake.duplicates import (
+    DuplicateGroup,
+    account_duplicates,
+    contact_duplicates,
+    majority_domain,
+    normalise_name,
+)
 from accord.intake.privacy import ERASED_NAME, mentions, needles, pattern, scrub, scrub_json
 from accord.storage.access_state import audit_log
 from accord.storage.database import make_engine, require_current
@@ -39,12 +45,17 @@ def find_duplicates_in(conn: sa.Connection) -> list[DuplicateGroup]:
     domains: dict[str, set[str]] = defaultdict(set)
     t = intake_account_domains
     for account_id, domain in conn.execute(sa.select(t.c.account_id, t.c.domain)):
-        domains[str(account_id)].add(str(domain))
+        domains[str(account_id)].add(str(domain))  # the accounts' own web domains
+    people: dict[str, list[str]] = defaultdict(list)
     for account_id, email in conn.exec_driver_sql(
         "SELECT account_id, email FROM contacts WHERE email IS NOT NULL"
     ):
-        if "@" in str(email):
-            domains[str(account_id)].add(str(email).rsplit("@", 1)[1].lower())
+        if "@" in str(email) and str(account_id) not in domains:
+            people[str(account_id)].append(str(email).rsplit("@", 1)[1].lower())
+    for account_id, found in people.items():
+        majority = majority_domain(found)
+        if majority is not None:
+            domains[account_id].add(majority)
     accounts = [
         (str(i), str(n)) for i, n in conn.exec_driver_sql("SELECT account_id, name FROM accounts")
     ]
@@ -79,6 +90,42 @@ class MergeResult:
     dropped_id: str
     moved: dict[str, int] = field(default_factory=dict)  # table → rows re-pointed
     filled: list[str] = field(default_factory=list)  # kept columns filled from the dropped row
+    warnings: list[str] = field(default_factory=list)  # why they may not be the same
+
+
+def _disagreements(
+    conn: sa.Connection, kind: str, kept: dict[str, Any], dropped: dict[str, Any]
+) -> list[str]:
+    """What says two records may not be the same company or person: different names
+    (case, accents, punctuation and legal forms aside), or no domain in common."""
+    out = []
+    company = kind == "account"
+    names = [normalise_name(str(r.get("name") or ""), company=company) for r in (kept, dropped)]
+    if names[0] != names[1]:
+        out.append(f"the names differ: {kept.get('name')!r} and {dropped.get('name')!r}")
+    if company:
+        d = intake_account_domains
+        held = [
+            set(
+                conn.execute(
+                    sa.select(d.c.domain).where(d.c.account_id == r["account_id"])
+                ).scalars()
+            )
+            for r in (kept, dropped)
+        ]
+    else:
+        held = [
+            {str(r["email"]).rsplit("@", 1)[1].lower()}
+            if "@" in str(r.get("email") or "")
+            else set()
+            for r in (kept, dropped)
+        ]
+    if held[0] and held[1] and not held[0] & held[1]:
+        what = "web domain" if company else "e-mail domain"
+        out.append(
+            f"no {what} in common: {', '.join(sorted(held[0]))} and {', '.join(sorted(held[1]))}"
+        )
+    return out
 
 
 def _json_row(row: dict[str, Any]) -> dict[str, Any]:
@@ -130,6 +177,7 @@ def merge(
             people_audit.check_scope(conn, principal, table, dropped)
             changes: list[dict[str, Any]] = []
             result = MergeResult(0, kind, keep, drop)
+            result.warnings = _disagreements(conn, kind, kept, dropped)
             for ref_table in LEDGER:
                 for col in ref_table.columns:
                     if col.references != f"{table}.{key}" or ref_table.name == table:

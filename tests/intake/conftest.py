@@ -47,3 +47,24 @@ def hubspot(tmp_path: Path) -> Path:
 @pytest.fixture
 def salesforce(tmp_path: Path) -> Path:
     return Path(shutil.copytree(SALESFORCE, tmp_path / "salesforce"))
+
+
+@pytest.fixture
+def sqlite_book(tmp_path: Path) -> str:
+    """An initialised, empty book on SQLite only (for the many small reproductions of
+    issue 19, whose behaviour does not depend on the backend)."""
+    from accord import services
+
+    url = f"sqlite:///{tmp_path / 'book.db'}"
+    services.init_database(url=url)
+    return url
+
+
+@pytest.fixture
+def sqlite_sample(sqlite_book: str) -> str:
+    """The sample bundle tests/data/book, on SQLite only."""
+    from accord import services
+    from tests.conftest import SAMPLE_BOOK
+
+    services.import_bundle(url=sqlite_book, directory=SAMPLE_BOOK)
+    return sqlite_book

@@ -217,7 +217,8 @@ def test_a_broken_ics_names_the_line(sample_url: str, cli: CliRunner, tmp_path: 
         app, ["capture", "calendar", str(broken), "--until", "2026-04-30", "--db", sample_url]
     )
     assert result.exit_code == 1
-    assert "broken.ics, line 77: END:VCALENDAR does not close BEGIN:VEVENT of line 33" in (
-        result.stderr
-    )
+    assert (
+        "broken.ics, line 33: BEGIN:VEVENT of line 33 never ends: line 42 begins the next "
+        "event first; the broken event is left out"
+    ) in result.stderr
     assert row_counts(sample_url) == before

@@ -22,6 +22,7 @@ def _changes(report: services_intake.MappedImport) -> dict[str, tuple[int, int, 
 def test_hubspot_export_lands_in_the_book(sample_url: str) -> None:
     report = services_intake.import_crm(url=sample_url, crm="hubspot", directory=HUBSPOT)
     assert _changes(report) == {
+        "users": (1, 0, 0),  # Olga Owner, from the owner columns; Sam and Ria are the book's
         "accounts": (3, 0, 0),
         "contacts": (4, 0, 0),
         "touchpoints": (5, 0, 0),
@@ -34,16 +35,22 @@ def test_hubspot_export_lands_in_the_book(sample_url: str) -> None:
             "contacts.csv",
             5,
             "no account_id: 'Associated Company IDs' is blank and no account has the "
-            "domain of 'Email'",
+            "web domain of 'Email'",
         ),
         ("meetings.csv", 3, "Meeting outcome is 'Canceled'"),
-        ("notes.csv", 4, "no account_id: 'Associated Company IDs' is blank"),
+        (
+            "notes.csv",
+            4,
+            "no account_id: 'Associated Company IDs' or 'Associated Contact IDs' is blank",
+        ),
     ]
     assert report.domains == 3
-    assert (
-        "companies.csv: 'Olga Owner' is not a user of the book (by id, name or e-mail); "
-        "left blank on 1 row"
-    ) in report.warnings
+    assert query(sample_url, "SELECT user_id, name, role FROM users WHERE user_id LIKE 'hs-%'") == [
+        ("hs-user-olga-owner", "Olga Owner", "rep")
+    ]
+    assert query(sample_url, "SELECT owner_id FROM accounts WHERE account_id = 'hs-5003'") == [
+        ("hs-user-olga-owner",)
+    ]
     # Noah had no company: his address's domain placed him at Northwind.
     assert query(
         sample_url, "SELECT account_id, name, email FROM contacts WHERE contact_id = 'hs-7003'"

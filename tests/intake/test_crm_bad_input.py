@@ -66,7 +66,8 @@ def test_a_bad_value_is_located_in_the_export(
     message = _fails(cli, sample_url, "import-crm", "hubspot", str(hubspot))
     assert (
         "deals.csv, line 3, column Amount: not a number: '15,000' (use a dot for decimals and "
-        "no thousands separator) (for opportunities.amount)"
+        "no thousands separator) (for opportunities.amount); to read the export's own format "
+        "pass --thousands , (for 15,000) or --decimal , (15,5)"
     ) in message
 
 

@@ -64,12 +64,14 @@ def load_bundle(
     known_rows: KnownRows | None = None,
     skip_invalid: bool = False,
     progress: Progress | None = None,
+    max_problems: int | None = MAX_PROBLEMS_SHOWN,
 ) -> LoadedBundle:
     """Read and check a bundle folder; raise BundleError unless every row is valid
     (or `skip_invalid`, in which case invalid rows are set aside with their reasons).
 
     Without `known_rows`, the database is taken to hold no row a multi-column
-    reference could name (right for a book being read on its own)."""
+    reference could name (right for a book being read on its own). `max_problems`
+    caps the problems kept (None: every one, for a report file)."""
     if not directory.is_dir():
         raise BundleError([Problem(str(directory), None, None, "no such folder")])
     result = LoadedBundle()
@@ -134,10 +136,10 @@ def load_bundle(
     all_problems = fatal + [
         Problem(file, physical_line(line_of, r), c, m)
         for file, line_of, frame in row_problems
-        for r, c, m in frame.head(MAX_PROBLEMS_SHOWN).iter_rows()
+        for r, c, m in (frame if max_problems is None else frame.head(max_problems)).iter_rows()
     ]
     result.problem_count = len(fatal) + sum(f.height for _, _, f in row_problems)
-    result.problems = all_problems[:MAX_PROBLEMS_SHOWN]
+    result.problems = all_problems if max_problems is None else all_problems[:max_problems]
     if fatal or (result.problem_count and not skip_invalid):
         raise BundleError(result.problems, total=result.problem_count)
     return result

@@ -38,10 +38,46 @@ def digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def guess_purpose(*texts: str) -> str:
-    joined = " ".join(texts).lower()
+_QUOTED = re.compile(
+    r"^\s*(>"  # a quoted line
+    r"|(on|am|le|el|op) .{0,200}(wrote|schrieb|a écrit|escribió|schreef)\s*:?\s*$"
+    r"|-{2,}\s*(original message|ursprüngliche nachricht|forwarded message)\s*-{2,}"
+    r"|(from|von|de):\s.*@"  # Outlook's header block above the quoted mail
+    r"|_{10,})",
+    re.IGNORECASE,
+)
+_SIGNED = re.compile(
+    r"^\s*(--|—|__)\s*$"  # the signature delimiter, "-- "
+    r"|^\s*(best|kind|warm|many thanks|thanks|thank you|regards|cheers|sincerely|yours|"
+    r"best regards|kind regards|with best regards|mit freundlichen grüßen|viele grüße|"
+    r"cordialement)[\s,!.]*$"  # a sign-off alone on its line
+    r"|^\s*sent from my \w+",
+    re.IGNORECASE,
+)
+
+
+def own_words(body: str) -> str:
+    """The part of a message its writer wrote now, for guessing what it is about.
+
+    Stops at the first quoted reply (`> …`, "On … wrote:", Outlook's "From: …"
+    block, "-----Original Message-----") or signature ("-- ", "Best regards",
+    "Sent from my …"): a signature's "Quote:" or a quoted offer says nothing
+    about this message. Shared with the text classifier of issue 16.
+    """
+    kept: list[str] = []
+    for line in body.splitlines():
+        if _QUOTED.match(line) or _SIGNED.match(line):
+            break
+        kept.append(line)
+    return "\n".join(kept).strip()
+
+
+def guess_purpose(subject: str, body: str = "") -> str:
+    """`support`, `negotiation` or `pitch` when the subject or the writer's own words
+    say so plainly (a word starting with a hint), otherwise `admin`."""
+    text = f"{topic(subject)}\n{own_words(body)}".lower()
     for purpose, words in PURPOSE_HINTS:
-        if any(w in joined for w in words):
+        if any(re.search(r"\b" + re.escape(w), text) for w in words):
             return purpose
     return "admin"
 

@@ -4,7 +4,10 @@
   case), or when their normalised names match and their addresses share a
   domain that is not a mailbox provider's.
 * Two accounts are the same company when their normalised names match and they
-  share a web domain (from the CRM, or from their contacts' addresses).
+  share a web domain of their own (from the CRM). An account with none (a
+  bundle has no such column) is known by the domain most of its people write
+  from: at least two contacts, more than half of them at it. A contact's address
+  never lends a domain to an account that has its own.
 
 Conservative on purpose: a false merge hurts more than a missed one, and
 `accord merge` is always a person's decision.
@@ -14,11 +17,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from accord.intake.rules import FREEMAIL
+from accord.intake.rules import FREEMAIL, is_shared_domain
 
 _LEGAL = {
     "inc",
@@ -68,6 +71,16 @@ def _domain(email: str | None) -> str | None:
     return None if domain in FREEMAIL else domain
 
 
+def majority_domain(domains: Iterable[str]) -> str | None:
+    """The domain more than half of an account's (at least two) contacts write from,
+    if it is not a shared one (a mailbox provider's, a placeholder's)."""
+    found = [d for d in domains if d]
+    if len(found) < 2:
+        return None
+    top, count = Counter(found).most_common(1)[0]
+    return top if count * 2 > len(found) and not is_shared_domain(top) else None
+
+
 def _groups(
     kind: str, keyed: Mapping[tuple[str, ...], set[str]], reason: str, seen: set[frozenset[str]]
 ) -> list[DuplicateGroup]:
@@ -108,6 +121,6 @@ def account_duplicates(
     for account_id, name in accounts:
         norm = normalise_name(name or "", company=True)
         for domain in domains.get(account_id, set()):
-            if norm and domain not in FREEMAIL:
+            if norm and not is_shared_domain(domain):
                 keyed[(norm, domain)].add(account_id)
     return _groups("account", keyed, "same name '{0}' and domain {1}", set())

@@ -12,13 +12,17 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import quopri
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import policy
+from email.errors import HeaderParseError
+from email.header import decode_header, make_header
 from email.headerregistry import Address
-from email.message import EmailMessage
+from email.message import EmailMessage, Message
 from email.parser import BytesParser, Parser
 from email.utils import getaddresses, parsedate_to_datetime
 from pathlib import Path
@@ -27,6 +31,7 @@ from typing import BinaryIO
 _MAX_LINE = 64 * 1024
 _MAX_HEADERS = 1024 * 1024
 _SNIPPET = 4096
+_BOUNDARY = re.compile(r'boundary\s*=\s*(?:"([^"]+)"|([^\s;"]+))', re.IGNORECASE)
 RULE_HEADERS = (
     "list-unsubscribe",
     "list-id",
@@ -82,11 +87,42 @@ def _header_text(raw: bytes) -> str:
         return raw.decode("latin-1")
 
 
+def _raw_values(msg: EmailMessage, name: str) -> list[str]:
+    """A header's values as text, read without the structured header classes.
+
+    Those classes fail on forms real mail carries, such as the empty group
+    `To: unlisted-recipients:; (no To-header on input)` that sendmail writes;
+    RFC 2047 words are still decoded.
+    """
+    out = []
+    for key, value in msg.raw_items():
+        if key.lower() != name:
+            continue
+        text = _text(value)
+        with contextlib.suppress(HeaderParseError, LookupError, UnicodeDecodeError, ValueError):
+            text = str(make_header(decode_header(text)))
+        out.append(" ".join(text.split()))
+    return out
+
+
+def _boundary(headers: Message) -> str | None:
+    """The MIME boundary of a Content-Type, quoted or not.
+
+    Outlook writes `boundary=----=_NextPart_000_…` unquoted; the structured
+    parser reads that as `----`, so the parameter is taken from the raw header.
+    """
+    for key, value in headers.raw_items():
+        if key.lower() == "content-type":
+            found = _BOUNDARY.search(str(value))
+            if found:
+                return found.group(1) or found.group(2)
+    return None
+
+
 def _addresses(msg: EmailMessage, *names: str) -> list[tuple[str, str]]:
     values: list[str] = []
     for name in names:
-        for value in msg.get_all(name, []):
-            values.append(_text(value))
+        values.extend(_raw_values(msg, name))
     out = []
     for display, address in getaddresses(values):
         if "@" in address:
@@ -165,7 +201,7 @@ def _read_message(lines: _Lines, file: str, mbox: bool) -> MailMessage | MailPro
     msg = Parser(policy=policy.default).parsestr(_header_text(bytes(header)), headersonly=True)
     assert isinstance(msg, EmailMessage)
     boundaries: list[bytes] = []
-    top_boundary = msg.get_boundary() if msg.get_content_maintype() == "multipart" else None
+    top_boundary = _boundary(msg) if msg.get_content_maintype() == "multipart" else None
     if top_boundary:
         boundaries.append(top_boundary.encode("latin-1", "replace"))
     closed: set[bytes] = set()
@@ -204,8 +240,9 @@ def _read_message(lines: _Lines, file: str, mbox: bool) -> MailMessage | MailPro
                 continue
             part = BytesParser(policy=policy.default).parsebytes(bytes(part_header))
             part_header = None
-            if part.get_content_maintype() == "multipart" and part.get_boundary():
-                boundaries.append(str(part.get_boundary()).encode("latin-1", "replace"))
+            inner = _boundary(part) if part.get_content_maintype() == "multipart" else None
+            if inner:
+                boundaries.append(inner.encode("latin-1", "replace"))
             in_text = (
                 not snippet_done
                 and part.get_content_type() == "text/plain"
@@ -225,23 +262,27 @@ def _read_message(lines: _Lines, file: str, mbox: bool) -> MailMessage | MailPro
 def _message(msg: EmailMessage, file: str, line: int, snippet: str, size: int) -> MailMessage:
     problem = None
     sent_at = None
+
+    def raw(name: str) -> str:
+        return " ".join(_raw_values(msg, name))
+
+    raw_date = _raw_values(msg, "date")
     try:
-        raw_date = msg.get("date")
-        if raw_date is None:
+        if not raw_date:
             problem = "no Date header"
         else:
-            stamp = parsedate_to_datetime(str(raw_date))
+            stamp = parsedate_to_datetime(raw_date[0])
             if stamp.tzinfo is not None:
                 stamp = stamp.astimezone(UTC).replace(tzinfo=None)
             sent_at = stamp
     except (TypeError, ValueError, IndexError):
-        problem = f"the Date header {_text(msg.get('date', ''))!r} is not a date"
+        problem = f"the Date header {raw('date')!r} is not a date"
     senders = _addresses(msg, "from")
     if not senders and problem is None:
-        problem = f"the From header {_text(msg.get('from', ''))!r} holds no address"
-    headers = {h: _text(msg[h]) for h in RULE_HEADERS if msg.get(h) is not None}
-    parents = _ids(_text(msg.get("references", ""))) + _ids(_text(msg.get("in-reply-to", "")))
-    own = _ids(_text(msg.get("message-id", "")))
+        problem = f"the From header {raw('from')!r} holds no address"
+    headers = {h: raw(h) for h in RULE_HEADERS if _raw_values(msg, h)}
+    parents = _ids(raw("references")) + _ids(raw("in-reply-to"))
+    own = _ids(raw("message-id"))
     message_id = own[0] if own else None
     return MailMessage(
         file=file,
@@ -252,7 +293,7 @@ def _message(msg: EmailMessage, file: str, line: int, snippet: str, size: int) -
         sender=senders[0][1] if senders else None,
         sender_name=senders[0][0] if senders else "",
         recipients=tuple(_addresses(msg, "to", "cc")),
-        subject=_text(msg.get("subject", "")),
+        subject=raw("subject"),
         headers=headers,
         snippet=snippet[:_SNIPPET],
         body_bytes=size,

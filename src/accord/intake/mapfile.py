@@ -9,7 +9,7 @@ its columns replaced one by one, everything else kept.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,10 @@ CONVERSIONS = (
     "bool",
     "user",
     "email",
+    "slug",
 )
+PICKS = ("first", "earliest", "latest")  # which of several columns' values a spec keeps
+AGGREGATES = ("most_frequent", "earliest", "latest", "count", "sum")
 _UNITS = ("seconds", "milliseconds", "minutes", "hours")
 _SPEC_KEYS = {
     "column",
@@ -45,11 +48,43 @@ _SPEC_KEYS = {
     "keep_known",
     "or_domain_of",
     "default",
+    "optional",
+    "pick",
+    "lookup",
+    "otherwise",
+    "aggregate",
 }
 
 
 class MappingError(BadInputError):
     """A mapping file that cannot be used; the message names the file and the key."""
+
+
+@dataclass(frozen=True, slots=True)
+class Lookup:
+    """A join: the value found is looked up, and another column of the match taken.
+
+    `files`: in another export file, by its CSV columns `on` and `take`, before the
+    value is translated; `table`: among the bundle rows this import made so far and
+    the book's, by bundle columns, after it is translated (e.g. a contact id → its
+    account)."""
+
+    on: str
+    take: str
+    files: tuple[str, ...] = ()
+    table: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Aggregate:
+    """A value derived from other rows of the import: those of `table` whose `on`
+    names this row's key, their `take` summed up by `pick` (e.g. an account's owner
+    as the most frequent owner of its deals)."""
+
+    table: str
+    on: str
+    take: str
+    pick: str = "most_frequent"
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,12 +106,26 @@ class FieldSpec:
     keep_known: bool = False  # drop references to ids found nowhere (with a warning)
     or_domain_of: str | None = None  # account_id: else the account of this e-mail's domain
     where: str = ""  # "source.NAME.columns.TARGET", for messages
+    optional: bool = False  # its columns may be absent from an export (warned, left blank)
+    pick: str = "first"  # of several columns: the first non-blank, the earliest or latest
+    lookup: Lookup | None = None
+    otherwise: FieldSpec | None = None  # used when this one gives nothing
+    aggregate: Aggregate | None = None
 
     @property
     def source_columns(self) -> tuple[str, ...]:
         extra = tuple(c for c in (self.or_domain_of,) if c)
         guard = (self.only_if[0],) if self.only_if else ()
         return self.columns + self.join + extra + guard
+
+    def chain(self) -> tuple[FieldSpec, ...]:
+        """This spec and its `otherwise` fallbacks, in order."""
+        out: list[FieldSpec] = []
+        spec: FieldSpec | None = self
+        while spec is not None:
+            out.append(spec)
+            spec = spec.otherwise
+        return tuple(out)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +136,7 @@ class Source:
     fields: tuple[FieldSpec, ...]
     where: tuple[str, tuple[str, ...]] | None = None  # only rows whose column is one of these
     skip_if: tuple[str, tuple[str, ...]] | None = None  # rows left out, with the reason
+    distinct: bool = False  # one row per key (e.g. a user per owner name); repeats merge
 
 
 @dataclass
@@ -171,7 +221,7 @@ def _source(path: str, name: str, spec: Any) -> Source:
     where = f"source.{name}"
     if not isinstance(spec, dict):
         raise _fail(path, where, "expected a table")
-    unknown = set(spec) - {"table", "files", "columns", "where", "skip_if"}
+    unknown = set(spec) - {"table", "files", "columns", "where", "skip_if", "distinct"}
     if unknown:
         raise _fail(path, where, f"unknown key {sorted(unknown)[0]!r}")
     table = spec.get("table")
@@ -198,6 +248,7 @@ def _source(path: str, name: str, spec: Any) -> Source:
         fields,
         _guard(path, f"{where}.where", spec.get("where")),
         _guard(path, f"{where}.skip_if", spec.get("skip_if")),
+        distinct=bool(spec.get("distinct", False)),
     )
 
 
@@ -233,9 +284,9 @@ def _field(path: str, where: str, table: str, target: str, spec: Any) -> FieldSp
     unknown = set(spec) - _SPEC_KEYS
     if unknown:
         raise _fail(path, where, f"unknown key {sorted(unknown)[0]!r}")
-    sources = [k for k in ("column", "join", "value") if k in spec]
+    sources = [k for k in ("column", "join", "value", "aggregate") if k in spec]
     if len(sources) != 1:
-        raise _fail(path, where, "give exactly one of column, join or value")
+        raise _fail(path, where, "give exactly one of column, join, value or aggregate")
     conversion = spec.get("as", "text")
     if conversion not in CONVERSIONS:
         raise _fail(path, f"{where}.as", f"{conversion!r} is not one of {', '.join(CONVERSIONS)}")
@@ -252,6 +303,11 @@ def _field(path: str, where: str, table: str, target: str, spec: Any) -> FieldSp
     if or_domain is not None and target != "account_id":
         raise _fail(path, f"{where}.or_domain_of", "only account_id can be found by domain")
     value = spec.get("value")
+    pick = spec.get("pick", "first")
+    if pick not in PICKS:
+        raise _fail(path, f"{where}.pick", f"{pick!r} is not one of {', '.join(PICKS)}")
+    aggregate = _aggregate(path, f"{where}.aggregate", table, target, spec.get("aggregate"))
+    otherwise = spec.get("otherwise")
     return FieldSpec(
         target,
         columns=_names(path, where, spec["column"]) if "column" in spec else (),
@@ -268,4 +324,82 @@ def _field(path: str, where: str, table: str, target: str, spec: Any) -> FieldSp
         keep_known=bool(spec.get("keep_known", False)),
         or_domain_of=None if or_domain is None else str(or_domain),
         where=where,
+        optional=bool(spec.get("optional", False)),
+        pick=pick,
+        lookup=_lookup(path, f"{where}.lookup", spec.get("lookup")),
+        otherwise=_otherwise(path, f"{where}.otherwise", table, target, otherwise),
+        aggregate=aggregate,
     )
+
+
+def _otherwise(path: str, where: str, table: str, target: str, value: Any) -> FieldSpec | None:
+    """`otherwise`: one spec, or a list of them tried in turn."""
+    if value is None:
+        return None
+    items = value if isinstance(value, list) else [value]
+    if not items:
+        raise _fail(path, where, "expected a column spec or a list of them")
+    chain: FieldSpec | None = None
+    for i in range(len(items) - 1, -1, -1):
+        spec = _field(
+            path, f"{where}[{i}]" if isinstance(value, list) else where, table, target, items[i]
+        )
+        if chain is not None:
+            if spec.otherwise is not None:
+                raise _fail(path, where, "in a list of fallbacks, give no `otherwise` of their own")
+            spec = replace(spec, otherwise=chain)
+        chain = spec
+    return chain
+
+
+def _lookup(path: str, where: str, value: Any) -> Lookup | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict) or not {"on", "take"} <= set(value):
+        raise _fail(
+            path,
+            where,
+            'expected { file = "Contact.csv", on = "Id", take = "AccountId" } '
+            'or { table = "contacts", on = "email", take = "account_id" }',
+        )
+    unknown = set(value) - {"file", "table", "on", "take"}
+    if unknown or ("file" in value) == ("table" in value):
+        raise _fail(path, where, "give on, take and exactly one of file or table")
+    on, take = str(value["on"]), str(value["take"])
+    if "table" in value:
+        table = str(value["table"])
+        if table not in BY_NAME:
+            raise _fail(path, f"{where}.table", f"{table!r} is not a bundle table")
+        for key in (on, take):
+            if key not in BY_NAME[table].column_names:
+                raise _fail(path, where, f"{table} has no column {key!r}")
+        return Lookup(on, take, table=table)
+    return Lookup(on, take, files=_names(path, f"{where}.file", value["file"]))
+
+
+def _aggregate(path: str, where: str, table: str, target: str, value: Any) -> Aggregate | None:
+    if value is None:
+        return None
+    if (
+        not isinstance(value, dict)
+        or not {"table", "on", "take"} <= set(value)
+        or (set(value) - {"table", "on", "take", "pick"})
+    ):
+        raise _fail(
+            path,
+            where,
+            'expected { table = "opportunities", on = "account_id", take = "user_id", '
+            'pick = "most_frequent" }',
+        )
+    if target in BY_NAME[table].required:
+        raise _fail(path, where, f"{table}.{target} is required: it cannot wait for other rows")
+    other = str(value["table"])
+    if other not in BY_NAME:
+        raise _fail(path, f"{where}.table", f"{other!r} is not a bundle table")
+    for key in (str(value["on"]), str(value["take"])):
+        if key not in BY_NAME[other].column_names:
+            raise _fail(path, where, f"{other} has no column {key!r}")
+    pick = str(value.get("pick", "most_frequent"))
+    if pick not in AGGREGATES:
+        raise _fail(path, f"{where}.pick", f"{pick!r} is not one of {', '.join(AGGREGATES)}")
+    return Aggregate(other, str(value["on"]), str(value["take"]), pick)

@@ -40,6 +40,22 @@ FREEMAIL = (
 )
 """Mailbox providers: their domain never places a person at an account."""
 
+PLACEHOLDER = ("example.com", "example.net", "example.org", "localhost")
+"""Domains of placeholder addresses (RFC 2606), which exports fill blanks with."""
+_PLACEHOLDER_ENDINGS = (".test", ".invalid", ".localhost", ".local")
+
+
+def is_shared_domain(domain: str) -> bool:
+    """A domain many unrelated people share (a mailbox provider's, a placeholder's):
+    it says nothing about which company someone works for."""
+    domain = domain.strip().lower().rstrip(".")
+    return (
+        domain in FREEMAIL
+        or domain in PLACEHOLDER
+        or domain.endswith(_PLACEHOLDER_ENDINGS)
+        or any(domain.endswith("." + d) for d in PLACEHOLDER)
+    )
+
 
 @dataclass(frozen=True, slots=True)
 class Rule:
