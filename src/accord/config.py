@@ -441,6 +441,14 @@ class Agenda:
     retrospective_days: int = _s(
         14, "Days after an opportunity closed within which its retrospective is due.", whole=True
     )
+    max_actions: int = _s(
+        12,
+        "Most actions (one line per account) on a seller's daily agenda; the rest are counted.",
+        whole=True,
+    )
+    max_to_complete: int = _s(
+        10, "Most entries of the agenda's separate list of data to complete.", whole=True
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,13 +38,13 @@ def test_hooks_are_items_of_their_own_kinds_ranked_by_deal_size(url: str) -> Non
         for i in found.items
         if i.kind in DECISION_KINDS  # the follow-through kinds of issue 8 are tested apart
     ]
-    assert rows == [
+    assert rows == [  # warning (a plan behind; an honest word owed) before routine
         ("value_review", "A2", "O2", "2026-03-09", 25000.0, 157150.0),  # 37 days overdue
-        ("plan_risks", "A1", "O1", "2026-04-22", 40000.0, 20000.0),  # due in 7: × 0.5
         ("tell_customer", "A3", "O3", "2026-04-18", 15000.0, 10500.0),  # due in 3: × 0.7
+        ("tell_customer", "A2", "O5", "2026-04-18", 100.0, 70.0),
+        ("plan_risks", "A1", "O1", "2026-04-22", 40000.0, 20000.0),  # due in 7: × 0.5
         ("refer_partner", "A3", "O3", "2026-04-22", 15000.0, 7500.0),
         ("define_criteria", "A1", "O4", "2026-04-22", 8000.0, 4000.0),
-        ("tell_customer", "A2", "O5", "2026-04-18", 100.0, 70.0),
         ("plan_risks", "A2", "O5", "2026-04-22", 100.0, 50.0),
     ]
     refer = next(i for i in found.items if i.kind == "refer_partner")
@@ -59,8 +59,9 @@ def test_one_value_review_per_deal_saying_where_its_plan_stands(url: str) -> Non
     reviews = [i for i in found.items if i.kind == "value_review"]
     assert len(reviews) == 1
     assert reviews[0].reason.endswith(
-        "Value plan: on-time deliveries target reached, pick errors behind."
+        "Value plan: on-time deliveries target reached, pick errors behind. It is 37 days overdue."
     )
+    assert reviews[0].severity == "warning"  # a plan behind
     assert reviews[0].evidence["plan_states"] == (
         "on-time deliveries target reached, pick errors behind"
     )
