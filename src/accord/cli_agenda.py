@@ -531,7 +531,63 @@ def review(
     _out.print(f"Wrote {written.path} ({written.format.upper()}).")
 
 
+@guarded
+def digest(
+    out: Annotated[
+        Path,
+        typer.Option(
+            help="FILE.eml (an e-mail, for a relay) or FILE.html; with --all, a folder "
+            "(one USER_ID.eml per seller)."
+        ),
+    ],
+    user: UserOption = None,
+    all_: Annotated[
+        bool, typer.Option("--all", help="Every seller who owns accounts and has an e-mail.")
+    ] = False,
+    as_of: AsOfOption = None,
+    sender: Annotated[
+        str | None,
+        typer.Option("--from", help="The From address.", show_default=False),
+    ] = None,
+    config: ConfigOption = None,
+    db: DbOption = None,
+    format: FormatOption = Format.TABLE,
+) -> None:
+    """Write the morning agenda as an e-mail (multipart text + HTML) that cron or a mail
+    relay sends; no mail server needed here.
+
+    Examples:
+
+    * `accord digest --user U0001 --out U0001.eml`
+    * `accord digest --all --out digests/ --from "accord <agenda@example.com>"`
+    * cron, every weekday at 06:30: `30 6 * * 1-5 accord digest --all --out /var/spool/accord
+      && for f in /var/spool/accord/*.eml; do sendmail -t < "$f"; done`
+    """
+    written = services_agenda.write_digests(
+        url=db,
+        out=out,
+        user_id=user,
+        all_sellers=all_,
+        as_of=_date(as_of, "--as-of"),
+        sender=sender,
+        settings=services.load_config(path=config),
+    )
+    if format is Format.JSON:
+        _json(
+            [
+                {"user_id": w.user_id, "path": str(w.path), "to": w.to, "actions": w.actions}
+                for w in written
+            ]
+        )
+        return
+    for w in written:
+        _out.print(escape(f"Wrote {w.path} for {w.user_id} ({w.actions} action(s))."))
+    if not written:
+        _out.print("No seller with an e-mail address owns accounts: nothing written.")
+
+
 def register(app: typer.Typer) -> None:
-    """Mount `accord agenda …` and `accord review` on the main app."""
+    """Mount `accord agenda …`, `accord review` and `accord digest` on the main app."""
     app.add_typer(agenda_app, name="agenda")
     app.command("review")(review)
+    app.command("digest")(digest)

@@ -558,6 +558,78 @@ def _completed(conn: sa.Connection, user_ids: list[str], day: date) -> dict[str,
     return {str(r[0]): int(r[1]) for r in rows}
 
 
+@dataclass(frozen=True, slots=True)
+class WrittenDigest:
+    user_id: str
+    path: Path
+    to: str
+    actions: int
+
+
+def write_digests(
+    *,
+    url: str | None,
+    out: Path,
+    user_id: str | None = None,
+    all_sellers: bool = False,
+    as_of: date | None = None,
+    sender: str | None = None,
+    settings: Settings | None = None,
+) -> list[WrittenDigest]:
+    """Write the morning agenda as e-mail (`out` FILE.eml, or FILE.html for the HTML alone);
+    with `all_sellers`, one DIR/USER_ID.eml per seller who owns accounts and has an e-mail."""
+    from accord.agenda import digest
+
+    settings = settings or Settings()
+    day = as_of or date.today()
+    if all_sellers == (user_id is not None):
+        raise BadInputError("give one seller (--user ID) or every seller (--all), not both")
+    if not all_sellers and out.suffix.lower() not in (".eml", ".html"):
+        raise BadInputError(f"{out}: the digest is written as FILE.eml (e-mail) or FILE.html")
+    engine = make_engine(url)
+    try:
+        require_current(engine)
+        with engine.connect() as conn:
+            if user_id is not None:
+                users = [require_user(conn, user_id)]
+            else:
+                t, a = LEDGER_TABLES["users"], LEDGER_TABLES["accounts"]
+                owners = sa.select(a.c.owner_id).distinct()
+                users = [
+                    dict(r)
+                    for r in conn.execute(
+                        sa.select(t).where(t.c.user_id.in_(owners)).order_by(t.c.user_id)
+                    ).mappings()
+                ]
+    finally:
+        engine.dispose()
+    if user_id is not None and out.suffix.lower() == ".eml" and not users[0].get("email"):
+        raise BadInputError(
+            f"user {user_id!r} has no e-mail address in the book; add it to users.csv, "
+            "or write --out FILE.html"
+        )
+    data = agenda_data(
+        url=url, owners=[str(u["user_id"]) for u in users], as_of=day, settings=settings
+    )
+    if all_sellers:
+        out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for u in users:
+        seller = agenda_of(data, u, settings)
+        if all_sellers and not u.get("email"):
+            continue
+        path = out / f"{u['user_id']}.eml" if all_sellers else out
+        if path.suffix.lower() == ".html":
+            path.write_text(digest.html(seller), encoding="utf-8")
+        else:
+            msg = digest.message(seller, to=str(u["email"]), sender=sender or digest.DEFAULT_SENDER)
+            path.write_bytes(msg.as_bytes())
+        written.append(
+            WrittenDigest(str(u["user_id"]), path, str(u.get("email") or ""), len(seller.actions))
+        )
+    return written
+
+
 def _user(url: str | None, user_id: str) -> dict[str, Any]:
     engine = make_engine(url)
     try:
@@ -979,6 +1051,7 @@ __all__ = [
     "NewTouchpoint",
     "SellerDay",
     "TeamAgenda",
+    "WrittenDigest",
     "WrittenReview",
     "agenda",
     "agenda_data",
@@ -989,5 +1062,6 @@ __all__ = [
     "set_cadence",
     "snooze_item",
     "team_agenda",
+    "write_digests",
     "write_review",
 ]
