@@ -586,8 +586,55 @@ def digest(
         _out.print("No seller with an e-mail address owns accounts: nothing written.")
 
 
+@guarded
+def review_answer(
+    account: Annotated[str, typer.Argument(help="The key account (an account id).")],
+    month: Annotated[str, typer.Option(help="The month under review (YYYY-MM).")],
+    answer: Annotated[
+        str,
+        typer.Option(help="What are you doing to perpetuate the relationship? In your words."),
+    ],
+    user: UserOption = None,
+    commitment: Annotated[
+        str | None,
+        typer.Option(help="What you commit to do this month.", show_default=False),
+    ] = None,
+    db: DbOption = None,
+    format: FormatOption = Format.TABLE,
+) -> None:
+    """Answer the monthly review's question for one key account: what you are doing to
+    perpetuate the relationship, and your commitment for the month. Stored and audited;
+    the review shows it, and next month's review shows it beside what happened.
+
+    Example: `accord review-answer A0000042 --month 2026-06 --user U0001 --answer "Quarterly
+    value review with their COO" --commitment "Send the usage report by the 15th"`
+    """
+    saved = services_agenda.answer_review(
+        url=db,
+        month=month,
+        account_id=account,
+        user_id=_need_user(user),
+        answer=answer,
+        commitment=commitment,
+    )
+    if format is Format.JSON:
+        _json(
+            {
+                "account_id": account,
+                "month": saved.month,
+                "answer": saved.answer,
+                "commitment": saved.commitment,
+                "user_id": saved.user_id,
+                "written_at": saved.written_at.isoformat(),
+            }
+        )
+        return
+    _out.print(escape(f"Saved the answer for {account} in {saved.month}."))
+
+
 def register(app: typer.Typer) -> None:
     """Mount `accord agenda …`, `accord review` and `accord digest` on the main app."""
     app.add_typer(agenda_app, name="agenda")
     app.command("review")(review)
     app.command("digest")(digest)
+    app.command("review-answer")(review_answer)

@@ -1037,6 +1037,7 @@ def set_cadence(
 # The monthly review lives in its own module; adapters reach it from here.
 from accord.services_review import (  # noqa: E402
     WrittenReview,
+    answer_review,
     review,
     seller_alignment,
     write_review,
@@ -1055,6 +1056,7 @@ __all__ = [
     "WrittenReview",
     "agenda",
     "agenda_data",
+    "answer_review",
     "complete_item",
     "dismiss_item",
     "review",

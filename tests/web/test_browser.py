@@ -217,6 +217,24 @@ def test_a_manager_follows_each_sellers_agenda(server: str, browser: Any) -> Non
     page.context.close()
 
 
+def test_a_seller_answers_the_review_question(server: str, browser: Any) -> None:
+    page = _page(browser, server, "U2")
+    page.goto("/review?month=2026-03")
+    form = page.locator("[data-testid=answer-form]")
+    form.locator("select[name=account_id]").select_option("A2")
+    form.locator("textarea[name=answer]").fill("We review their stock levels with them monthly")
+    form.locator("input[name=commitment]").fill("Bring the reorder forecast on the 10th")
+    form.locator("button[type=submit]").click()
+    page.wait_for_url(server + "/review?month=2026-03")
+    answers = page.locator("[data-testid=answers] li[data-account=A2]").inner_text()
+    assert "We review their stock levels with them monthly" in answers
+    assert "Bring the reorder forecast on the 10th" in answers
+    report = page.frame_locator("iframe.report")
+    assert "We review their stock levels with them monthly" in report.locator("body").inner_text()
+    _shot(page, "review-answer")
+    page.context.close()
+
+
 def test_a_seller_writes_an_objective_into_the_plan(server: str, browser: Any) -> None:
     page = _page(browser, server, "U2")
     assert (
