@@ -481,6 +481,30 @@ class Review:
         "Share of a seller's revenue in quarter-end pressure windows from which they are flagged.",
         share=True,
     )
+    giveaway_points: float = _s(
+        0.02,
+        "Points of discount above their team's median from which a seller is flagged for "
+        "margin giveaway (0.02 = 2 points); a seller below the team's median never is.",
+        share=True,
+    )
+    pressure_points: float = _s(
+        0.02,
+        "Points of revenue share in pressure windows above their team's median from which a "
+        "seller is flagged for pressure deals.",
+        share=True,
+    )
+    kept_points: float = _s(
+        0.05,
+        "Points of kept-commitment rate below their team's median from which a seller is "
+        "flagged for broken promises.",
+        share=True,
+    )
+    follow_up_points: float = _s(
+        0.05,
+        "Points of post-order follow-up rate below their team's median from which a seller is "
+        "flagged for no follow-up.",
+        share=True,
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -487,7 +487,14 @@ def write_review(
     s = settings or Settings()
     kind = check_output(out)
     model = review(url=url, month=month, team=team, user_id=user_id, settings=s)
-    html = render_html(model, pressure_penalty=s.review.pressure_penalty)
+    html = render_html(
+        model,
+        pressure_penalty=s.review.pressure_penalty,
+        giveaway_points=s.review.giveaway_points,
+        pressure_points=s.review.pressure_points,
+        kept_points=s.review.kept_points,
+        follow_up_points=s.review.follow_up_points,
+    )
     try:
         if kind == "html":
             out.write_text(html, encoding="utf-8")
