@@ -327,6 +327,41 @@ class BigBrother:
 
 
 @dataclass(frozen=True, slots=True)
+class RiskShare:
+    """Share of the value ahead that a pattern puts at risk (docs/economics.md)."""
+
+    transactional: float = _s(
+        0.25,
+        "Share of value ahead at risk when a relationship is transactional (no engagement "
+        "after orders).",
+        share=True,
+    )
+    broken_promises_ours: float = _s(
+        0.30, "Share of value ahead at risk when we break our promises.", share=True
+    )
+    hostage: float = _s(
+        0.40,
+        "Share of value ahead at risk when they buy while unhappy (they leave when they can).",
+        share=True,
+    )
+    abusive: float = _s(
+        0.50, "Share of value ahead at risk in an abusive relationship.", share=True
+    )
+    big_brother: float = _s(
+        0.30, "Share of value ahead at risk when terms are dictated by ultimatum.", share=True
+    )
+    fading: float = _s(
+        0.50,
+        "Share of value ahead at risk when the relationship is fading (the model already "
+        "discounts it by probability alive).",
+        share=True,
+    )
+    win_lose: float = _s(
+        0.30, "Share of value ahead at risk when we win and they lose.", share=True
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class Decision:
     discount_rate: float = _s(
         0.08,
@@ -532,6 +567,7 @@ class Settings:
     fading: Fading = field(default_factory=Fading)
     abusive: Abusive = field(default_factory=Abusive)
     big_brother: BigBrother = field(default_factory=BigBrother)
+    risk_share: RiskShare = field(default_factory=RiskShare)
     decision: Decision = field(default_factory=Decision)
     agenda: Agenda = field(default_factory=Agenda)
     review: Review = field(default_factory=Review)
