@@ -235,6 +235,61 @@ def test_a_seller_answers_the_review_question(server: str, browser: Any) -> None
     page.context.close()
 
 
+def _add(page: Any, form: str, values: dict[str, str]) -> None:
+    f = page.locator(f"[data-testid=form-{form}]")
+    for name, value in values.items():
+        field = f.locator(f"[name={name}]")
+        if field.evaluate("e => e.tagName") == "SELECT":
+            field.select_option(value)
+        else:
+            field.fill(value)
+    with page.expect_navigation():
+        f.locator("button[type=submit]").click()
+
+
+def test_a_seller_builds_a_complete_decision_in_the_browser(server: str, browser: Any) -> None:
+    page = _page(browser, server, "U2")
+    page.goto("/opportunities/OP2/decision")
+    assert "no decision criteria yet" in page.locator("[data-testid=open-points]").inner_text()
+    for cid, name, weight in (("Q", "Quality of stock", "3"), ("P", "Price", "2")):
+        _add(page, "criteria", {"criterion_id": cid, "name": name, "weight": weight})
+    _add(page, "alternatives", {"alternative_id": "US", "name": "Our spring range", "kind": "us"})
+    _add(
+        page,
+        "alternatives",
+        {"alternative_id": "RIVAL", "name": "Wholesale Co", "kind": "competitor"},
+    )
+    for alt, crit, score in (
+        ("US", "Q", "9"),
+        ("US", "P", "6"),
+        ("RIVAL", "Q", "5"),
+        ("RIVAL", "P", "8"),
+    ):
+        _add(page, "scores", {"alternative_id": alt, "criterion_id": crit, "score": score})
+    _add(
+        page,
+        "risks",
+        {"risk_id": "R1", "description": "Late delivery", "likelihood": "2", "impact": "4"},
+    )
+    _add(page, "roi", {"period": "0", "cost": "3000"})
+    # all costs so far: the page says why there is no return yet, and the forms stay
+    assert "no IRR" in page.locator("[data-testid=open-points]").inner_text()
+    _add(page, "roi", {"period": "1", "benefit": "2500"})
+    _add(page, "roi", {"period": "2", "benefit": "2500"})
+    # a wrong score is refused beside its field, nothing else lost
+    _add(page, "scores", {"alternative_id": "US", "criterion_id": "Q", "score": "12"})
+    assert page.locator("[data-testid=form-scores] .field-error[data-field=score]").count() == 1
+    page.goto("/opportunities/OP2/decision")
+    assert page.locator("[data-testid=rows-scores] tbody tr").count() == 4
+    assert page.locator("[data-testid=open-points]").count() == 0
+    one_pager = page.frame_locator("iframe.report").locator("body").inner_text()
+    assert "Our spring range comes out best" in one_pager  # (3 × 9 + 2 × 6) / 5 = 7.8 vs 6.2
+    assert "if you choose Our spring range, our proposal" in one_pager
+    assert "Late delivery" in one_pager
+    _shot(page, "decision-built")
+    page.context.close()
+
+
 def test_a_seller_writes_an_objective_into_the_plan(server: str, browser: Any) -> None:
     page = _page(browser, server, "U2")
     assert (
