@@ -77,3 +77,45 @@ def test_a_completed_hook_stays_done_and_young_deals_stay_quiet(url: str) -> Non
     assert ("define_criteria", "O4") not in kinds
     early = services_agenda.agenda(url=url, user_id="U1", as_of=date(2026, 3, 10))
     assert ("define_criteria", "O4") not in {(i.kind, i.reason_key) for i in early.items}
+
+
+def test_completing_a_value_review_records_the_value_checks(url: str) -> None:
+    import sqlalchemy as sa
+
+    from accord.errors import BadInputError
+    from accord.storage.database import make_engine
+
+    review = item_id("A2", "value_review", "O2")
+    with pytest.raises(BadInputError, match="record what the customer measured"):
+        services_agenda.complete_item(url=url, user_id="U1", item_id=review, as_of=AS_OF)
+    with pytest.raises(BadInputError, match="no value plan for uptime"):
+        services_agenda.complete_item(
+            url=url,
+            user_id="U1",
+            item_id=review,
+            as_of=AS_OF,
+            completion=services_agenda.Completion(values={"uptime": 99.0}),
+        )
+    services_agenda.complete_item(
+        url=url,
+        user_id="U1",
+        item_id=review,
+        as_of=AS_OF,
+        completion=services_agenda.Completion(values={"pick errors": 1.5}),
+    )
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        checks = conn.execute(
+            sa.text(
+                "SELECT metric, measured_on, value FROM value_checks "
+                "WHERE opportunity_id = 'O2' AND measured_on >= '2026-04-15'"
+            )
+        ).all()
+        audited = conn.execute(
+            sa.text("SELECT count(*) FROM audit_log WHERE table_name = 'value_checks'")
+        ).scalar_one()
+    engine.dispose()
+    assert [(m, str(d)[:10], v) for m, d, v in checks] == [("pick errors", "2026-04-15", 1.5)]
+    assert audited == 4  # one entry per field of the new check
+    left = services_agenda.agenda(url=url, user_id="U1", as_of=AS_OF)
+    assert review not in {i.id for i in left.items}
