@@ -14,6 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from accord import services, services_agenda
+from accord.agenda.daily import Entry
 from accord.cli_common import (
     AsOfOption,
     ConfigOption,
@@ -46,6 +47,7 @@ agenda_app = typer.Typer(
 )
 
 _LEVEL = {"red": "bold red", "amber": "yellow"}
+_SEVERITY = {"critical": "bold red", "warning": "yellow"}
 
 
 @agenda_app.callback()
@@ -54,75 +56,212 @@ def agenda(
     ctx: typer.Context,
     user: UserOption = None,
     as_of: AsOfOption = None,
-    limit: Annotated[int, typer.Option(min=0, help="Show the N most urgent (0: all).")] = 25,
-    all_: Annotated[
-        bool, typer.Option("--all", help="Also list snoozed, done and dismissed items.")
+    actions: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            help="Most account lines to show (default: the setting agenda.max_actions, 12; "
+            "0: all).",
+            show_default=False,
+        ),
+    ] = None,
+    items: Annotated[
+        bool, typer.Option("--items", help="List every open item, ranked, one row each.")
     ] = False,
+    limit: Annotated[
+        int, typer.Option(min=0, help="With --items (and in JSON `items`): the first N (0: all).")
+    ] = 0,
+    all_: Annotated[
+        bool, typer.Option("--all", help="With --items: also snoozed, done and dismissed items.")
+    ] = False,
+    team: Annotated[
+        str | None,
+        typer.Option(help="A manager's view: every seller of this team.", show_default=False),
+    ] = None,
+    manager: Annotated[
+        str | None,
+        typer.Option(
+            help="A manager's view: every seller reporting to this user.", show_default=False
+        ),
+    ] = None,
     config: ConfigOption = None,
     db: DbOption = None,
     format: FormatOption = Format.TABLE,
 ) -> None:
-    """The seller's agenda: what to do next on each account, highest priority first.
+    """The seller's daily agenda: at most 12 actions, one line per account, the most
+    important reason leading and the others folded under it; then the data to complete.
 
-    Priority = value at stake × urgency (docs/agenda.md). Act on an item with
-    `accord agenda complete|snooze|dismiss ITEM --user ID`.
+    Critical comes before warning before routine, then value at stake × urgency
+    (docs/agenda.md). Act on an item with `accord agenda complete|snooze|dismiss
+    ITEM --user ID`. A manager sees each seller's agenda, completion rate and
+    overdue promises with `--team` or `--manager`.
 
     Examples:
 
     * `accord agenda --user U0001 --as-of 2026-06-30`
     * `accord agenda --user U0001 --format json`
+    * `accord agenda --team "North 1"` · `accord agenda --manager U0002`
     """
     if ctx.invoked_subcommand is not None:
+        return
+    settings = services.load_config(path=config)
+    day = _date(as_of, "--as-of")
+    if team is not None or manager is not None:
+        if user is not None:
+            raise typer.BadParameter("give --user, or --team/--manager, not both")
+        _team(
+            services_agenda.team_agenda(
+                url=db, team=team, manager_id=manager, as_of=day, settings=settings
+            ),
+            format,
+        )
         return
     seller = _need_user(user)
     result = services_agenda.agenda(
         url=db,
         user_id=seller,
-        as_of=_date(as_of, "--as-of"),
-        settings=services.load_config(path=config),
+        as_of=day,
+        settings=settings,
         limit=limit or None,
         include_hidden=all_,
+        max_actions=actions,
     )
     if format is Format.JSON:
         _json(result.records())
         return
-    title = f"Agenda of {result.user_name} ({result.user_id}) as of {result.as_of.isoformat()}"
-    if not result.items:
+    if items:
+        _items_table(result)
+        return
+    _daily(result)
+
+
+def _what(entry: Entry) -> str:
+    item = entry.item
+    text = f"[bold]{escape(item.title)}[/]\n{escape(item.reason)}"
+    if entry.merged:
+        covered = "; ".join(f"{m.title} ({m.when})" for m in entry.merged)
+        text += f"\n[dim]covers: {escape(covered)}[/]"
+    return text
+
+
+def _daily(result: services_agenda.Agenda) -> None:
+    title = f"Agenda of {result.user_name} ({result.user_id}) for {result.as_of.isoformat()}"
+    if not result.actions and not result.to_complete:
         n_hidden = sum(result.hidden.values())
         _out.print(
             escape(f"{title}: nothing to do") + (f" ({n_hidden} hidden)." if n_hidden else ".")
         )
         return
+    if result.actions:
+        table = Table(title=escape(title), expand=True, show_lines=True)
+        table.add_column("#", justify="right")
+        table.add_column("priority")
+        table.add_column("account · contact", ratio=1)
+        table.add_column("what and why", ratio=3)
+        table.add_column("id", no_wrap=True)
+        for n, action in enumerate(result.actions, start=1):
+            lead = action.lead.item
+            style = _SEVERITY.get(action.severity, "")
+            what = _what(action.lead)
+            for other in action.folded:
+                what += (
+                    f"\n[dim]· also: {escape(other.item.title)} ({other.item.when}) "
+                    f"{other.item.id}[/]"
+                )
+            table.add_row(
+                str(n),
+                f"[{style}]{escape(action.priority_words)}[/]" if style else action.priority_words,
+                f"{escape(action.account_name)} [dim]{escape(action.account_id)}[/]\n"
+                + escape(lead.contact_name or ""),
+                what,
+                lead.id,
+            )
+        _out.print(table)
+    else:
+        _out.print(escape(f"{title}: no action today."))
+    if result.to_complete:
+        todo = Table(title="To complete (missing data, not actions)", expand=True)
+        todo.add_column("account", ratio=1)
+        todo.add_column("what", ratio=3)
+        todo.add_column("when", no_wrap=True)
+        todo.add_column("id", no_wrap=True)
+        for entry in result.to_complete:
+            i = entry.item
+            also = "".join(f"\n[dim]and: {escape(m.title)}[/]" for m in entry.merged)
+            todo.add_row(escape(i.account_name), escape(i.title) + also, i.when, i.id)
+        _out.print(todo)
+    hidden = ", ".join(f"{n} {state}" for state, n in sorted(result.hidden.items()))
+    more = []
+    if result.more_actions:
+        more.append(f"{result.more_actions} more account(s) with actions after these")
+    if result.more_to_complete:
+        more.append(f"{result.more_to_complete} more to complete")
+    if hidden:
+        more.append(f"hidden: {hidden}")
+    _out.print(
+        f"{len(result.actions)} action(s), {result.total} open item(s) in all"
+        + ("; " + "; ".join(more) if more else "")
+        + ". Every item: --items."
+    )
+
+
+def _items_table(result: services_agenda.Agenda) -> None:
+    title = f"Every item of {result.user_name} ({result.user_id}) as of {result.as_of.isoformat()}"
     table = Table(title=escape(title), expand=True)
     table.add_column("#", justify="right")
-    table.add_column("priority", justify="right")
-    table.add_column("due", no_wrap=True)
+    table.add_column("priority")
     table.add_column("account · contact", ratio=1)
     table.add_column("what and why", ratio=3)
     table.add_column("id", no_wrap=True)
     for n, item in enumerate(result.items, start=1):
-        style = _LEVEL.get(item.level or "", "")
-        due = item.due.isoformat()
-        if item.days_overdue > 0:
-            due = f"[red]{due}[/]"
         state = "" if item.state == "open" else f" [dim]({item.state})[/]"
-        what = f"[bold {style}]{escape(item.title)}[/]{state}\n{escape(item.reason)}"
+        style = _LEVEL.get(item.level or "", "")
         table.add_row(
             str(n),
-            f"{item.priority:,.0f}",
-            due,
+            escape(item.priority_words),
             f"{escape(item.account_name)} [dim]{escape(item.account_id)}[/]\n"
             + escape(item.contact_name or ""),
-            what,
+            f"[bold {style}]{escape(item.title)}[/]{state}\n{escape(item.reason)}",
             item.id,
         )
     _out.print(table)
-    hidden = ", ".join(f"{n} {state}" for state, n in sorted(result.hidden.items()))
-    shown = len([i for i in result.items if i.state == "open"])
+    _out.print(f"{len(result.items)} of {result.total} open item(s) shown.")
+
+
+def _team(view: services_agenda.TeamAgenda, format: Format) -> None:
+    if format is Format.JSON:
+        _json(view.records())
+        return
+    table = Table(
+        title=escape(f"Agendas of {view.scope} for {view.as_of.isoformat()}"), expand=True
+    )
+    table.add_column("seller", ratio=1)
+    table.add_column("completed (30 d)", justify="right")
+    table.add_column("completion rate", justify="right")
+    table.add_column("overdue promises", justify="right")
+    table.add_column("open items", justify="right")
+    table.add_column("first actions", ratio=3)
+    for s in view.sellers:
+        a = s.agenda
+        rate = "—" if s.completion_rate is None else f"{s.completion_rate:.0%}"
+        first = "\n".join(
+            f"{escape(x.priority_words)}: {escape(x.lead.item.title)} ({escape(x.account_name)})"
+            for x in a.actions[:3]
+        )
+        if len(a.actions) > 3 or a.more_actions:
+            first += f"\n[dim]… {len(a.actions) - 3 + a.more_actions} more line(s)[/]"
+        table.add_row(
+            f"{escape(a.user_name)} [dim]{escape(a.user_id)}[/]",
+            str(s.completed),
+            rate,
+            str(s.overdue_promises),
+            str(a.total),
+            first or "[dim]nothing to do[/]",
+        )
+    _out.print(table)
     _out.print(
-        f"{shown} of {result.total} open item(s) shown"
-        + (f"; hidden: {hidden}" if hidden else "")
-        + "."
+        "Completion rate: items completed in the last 30 days ÷ (those + open items past due). "
+        "One seller's agenda: accord agenda --user ID."
     )
 
 
@@ -166,14 +305,45 @@ def complete(
     ] = None,
     minutes: Annotated[int | None, typer.Option(min=0, help="Minutes of that touchpoint.")] = None,
     summary: Annotated[str | None, typer.Option(help="Summary of that touchpoint.")] = None,
+    value: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A value review: what the customer measured, METRIC=NUMBER (repeat per plan).",
+            show_default=False,
+        ),
+    ] = None,
+    differently: Annotated[
+        str | None,
+        typer.Option(
+            help="A retrospective: what we would do differently (the note is what we learned).",
+            show_default=False,
+        ),
+    ] = None,
     config: ConfigOption = None,
     db: DbOption = None,
     format: FormatOption = Format.TABLE,
 ) -> None:
-    """Mark an item done, optionally logging the touchpoint in the same step.
+    """Mark an item done and do what it says in the ledger, in one step: a promise is marked
+    kept, a value review records its value checks, a retrospective is written.
 
-    Example: `accord agenda complete 3f2a9c1b7d40 --user U0001 --log call:support --minutes 20`
+    Examples:
+
+    * `accord agenda complete 3f2a9c1b7d40 --user U0001 --log call:support --minutes 20`
+    * `accord agenda complete 9b1c0e2a4f77 --user U0001 --value uptime=99.2`
+    * `accord agenda complete 5d0e8a1b2c33 --user U0001 --note "we priced too late"
+      --differently "price in week one"`
     """
+    values: dict[str, float] = {}
+    for pair in value or []:
+        metric, sep, number = pair.partition("=")
+        try:
+            values[metric.strip()] = float(number)
+        except ValueError:
+            raise typer.BadParameter(
+                f"{pair!r} is not METRIC=NUMBER (e.g. uptime=99.2)", param_hint="--value"
+            ) from None
+        if not sep or not metric.strip():
+            raise typer.BadParameter(f"{pair!r} is not METRIC=NUMBER", param_hint="--value")
     touchpoint = None
     if log is not None:
         channel, _, purpose = log.partition(":")
@@ -191,6 +361,7 @@ def complete(
         note=note,
         touchpoint=touchpoint,
         settings=services.load_config(path=config),
+        completion=services_agenda.Completion(values=values, do_differently=differently),
     )
     _decided(decision, format)
 
@@ -360,7 +531,110 @@ def review(
     _out.print(f"Wrote {written.path} ({written.format.upper()}).")
 
 
+@guarded
+def digest(
+    out: Annotated[
+        Path,
+        typer.Option(
+            help="FILE.eml (an e-mail, for a relay) or FILE.html; with --all, a folder "
+            "(one USER_ID.eml per seller)."
+        ),
+    ],
+    user: UserOption = None,
+    all_: Annotated[
+        bool, typer.Option("--all", help="Every seller who owns accounts and has an e-mail.")
+    ] = False,
+    as_of: AsOfOption = None,
+    sender: Annotated[
+        str | None,
+        typer.Option("--from", help="The From address.", show_default=False),
+    ] = None,
+    config: ConfigOption = None,
+    db: DbOption = None,
+    format: FormatOption = Format.TABLE,
+) -> None:
+    """Write the morning agenda as an e-mail (multipart text + HTML) that cron or a mail
+    relay sends; no mail server needed here.
+
+    Examples:
+
+    * `accord digest --user U0001 --out U0001.eml`
+    * `accord digest --all --out digests/ --from "accord <agenda@example.com>"`
+    * cron, every weekday at 06:30: `30 6 * * 1-5 accord digest --all --out /var/spool/accord
+      && for f in /var/spool/accord/*.eml; do sendmail -t < "$f"; done`
+    """
+    written = services_agenda.write_digests(
+        url=db,
+        out=out,
+        user_id=user,
+        all_sellers=all_,
+        as_of=_date(as_of, "--as-of"),
+        sender=sender,
+        settings=services.load_config(path=config),
+    )
+    if format is Format.JSON:
+        _json(
+            [
+                {"user_id": w.user_id, "path": str(w.path), "to": w.to, "actions": w.actions}
+                for w in written
+            ]
+        )
+        return
+    for w in written:
+        _out.print(escape(f"Wrote {w.path} for {w.user_id} ({w.actions} action(s))."))
+    if not written:
+        _out.print("No seller with an e-mail address owns accounts: nothing written.")
+
+
+@guarded
+def review_answer(
+    account: Annotated[str, typer.Argument(help="The key account (an account id).")],
+    month: Annotated[str, typer.Option(help="The month under review (YYYY-MM).")],
+    answer: Annotated[
+        str,
+        typer.Option(help="What are you doing to perpetuate the relationship? In your words."),
+    ],
+    user: UserOption = None,
+    commitment: Annotated[
+        str | None,
+        typer.Option(help="What you commit to do this month.", show_default=False),
+    ] = None,
+    db: DbOption = None,
+    format: FormatOption = Format.TABLE,
+) -> None:
+    """Answer the monthly review's question for one key account: what you are doing to
+    perpetuate the relationship, and your commitment for the month. Stored and audited;
+    the review shows it, and next month's review shows it beside what happened.
+
+    Example: `accord review-answer A0000042 --month 2026-06 --user U0001 --answer "Quarterly
+    value review with their COO" --commitment "Send the usage report by the 15th"`
+    """
+    saved = services_agenda.answer_review(
+        url=db,
+        month=month,
+        account_id=account,
+        user_id=_need_user(user),
+        answer=answer,
+        commitment=commitment,
+    )
+    if format is Format.JSON:
+        _json(
+            {
+                "account_id": account,
+                "month": saved.month,
+                "answer": saved.answer,
+                "commitment": saved.commitment,
+                "user_id": saved.user_id,
+                "written_at": saved.written_at.isoformat(),
+            }
+        )
+        return
+    _out.print(escape(f"Saved the answer for {account} in {saved.month}."))
+
+
 def register(app: typer.Typer) -> None:
-    """Mount `accord agenda …` and `accord review` on the main app."""
+    """Mount `accord agenda …`, `accord review` and `accord digest` on the main app."""
     app.add_typer(agenda_app, name="agenda")
     app.command("review")(review)
+    app.command("digest")(digest)
+    app.command("review-answer")(review_answer)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from accord import services_decision
@@ -194,6 +195,72 @@ def _print(d: dict[str, Any]) -> None:
             _out.print(f"Value realised: {d['value_realised'] * 100:.0f}% of plan to date.")
 
 
+_WHAT = {
+    "criterion": "decision_criteria",
+    "alternative": "alternatives",
+    "score": "criterion_scores",
+    "risk": "risks",
+    "roi": "roi_flows",
+}
+
+
+def decision_add(
+    what: Annotated[
+        str, typer.Argument(help="What to add: criterion, alternative, score, risk or roi.")
+    ],
+    opportunity_id: Annotated[str, typer.Argument(help="The opportunity.")],
+    fields: Annotated[
+        list[str] | None,
+        typer.Argument(help="FIELD=VALUE pairs (the columns of docs/bundle.md for that table)."),
+    ] = None,
+    user: Annotated[
+        str, typer.Option("--user", help="Who enters it (a user id; their scope applies).")
+    ] = "",
+    db: DbOption = None,
+    format: FormatOption = Format.TABLE,
+) -> None:
+    """Enter the customer's decision data: a criterion, an alternative, a score, a risk or
+    a flow of their return; checked like an import row, audited, one transaction.
+
+    Examples:
+
+    * `accord decision-add criterion OP2 criterion_id=C1 name="Uptime" weight=3 --user U2`
+    * `accord decision-add alternative OP2 alternative_id=US name="Our offer" kind=us --user U2`
+    * `accord decision-add score OP2 alternative_id=US criterion_id=C1 score=8 --user U2`
+    * `accord decision-add risk OP2 risk_id=R1 description="Downtime" likelihood=2 impact=4
+      --user U2`
+    * `accord decision-add roi OP2 period=0 cost=5000 --user U2`
+    """
+    from accord import access
+    from accord.errors import BadInputError, NotFoundError
+    from accord.storage.engines import engine_for
+
+    table = _WHAT.get(what)
+    if table is None:
+        raise typer.BadParameter(f"{what!r}: give one of {', '.join(_WHAT)}", param_hint="WHAT")
+    if not user:
+        raise typer.BadParameter("who enters it? give --user ID", param_hint="--user")
+    values: dict[str, str] = {}
+    for pair in fields or []:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise BadInputError(f"{pair!r} is not FIELD=VALUE (e.g. weight=3)")
+        values[name.strip()] = value.strip()
+    with engine_for(db).connect() as conn:
+        principal = access.load_principal(conn, user)
+    if principal is None:
+        raise NotFoundError(f"there is no user {user!r} in the book")
+    row = services_decision.add_decision_row(
+        url=db, principal=principal, opportunity_id=opportunity_id, table=table, values=values
+    )
+    if format is Format.JSON:
+        emit_json({"table": table, "row": row})
+        return
+    shown = ", ".join(f"{k}={v}" for k, v in row.items() if v is not None)
+    _out.print(escape(f"Added to {table} of {opportunity_id}: {shown}."))
+
+
 def register(app: typer.Typer) -> None:
-    """Mount `accord decision` on the main app."""
+    """Mount `accord decision` and `accord decision-add` on the main app."""
     app.command("decision")(guarded(decision_command))
+    app.command("decision-add")(guarded(decision_add))

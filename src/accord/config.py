@@ -367,6 +367,41 @@ class Patterns:
 
 
 @dataclass(frozen=True, slots=True)
+class RiskShare:
+    """Share of the value ahead that a pattern puts at risk (docs/economics.md)."""
+
+    transactional: float = _s(
+        0.25,
+        "Share of value ahead at risk when a relationship is transactional (no engagement "
+        "after orders).",
+        share=True,
+    )
+    broken_promises_ours: float = _s(
+        0.30, "Share of value ahead at risk when we break our promises.", share=True
+    )
+    hostage: float = _s(
+        0.40,
+        "Share of value ahead at risk when they buy while unhappy (they leave when they can).",
+        share=True,
+    )
+    abusive: float = _s(
+        0.50, "Share of value ahead at risk in an abusive relationship.", share=True
+    )
+    big_brother: float = _s(
+        0.30, "Share of value ahead at risk when terms are dictated by ultimatum.", share=True
+    )
+    fading: float = _s(
+        0.50,
+        "Share of value ahead at risk when the relationship is fading (the model already "
+        "discounts it by probability alive).",
+        share=True,
+    )
+    win_lose: float = _s(
+        0.30, "Share of value ahead at risk when we win and they lose.", share=True
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class Decision:
     discount_rate: float = _s(
         0.08,
@@ -481,6 +516,14 @@ class Agenda:
     retrospective_days: int = _s(
         14, "Days after an opportunity closed within which its retrospective is due.", whole=True
     )
+    max_actions: int = _s(
+        12,
+        "Most actions (one line per account) on a seller's daily agenda; the rest are counted.",
+        whole=True,
+    )
+    max_to_complete: int = _s(
+        10, "Most entries of the agenda's separate list of data to complete.", whole=True
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -511,6 +554,30 @@ class Review:
     pressure_share: float = _s(
         0.25,
         "Share of a seller's revenue in quarter-end pressure windows from which they are flagged.",
+        share=True,
+    )
+    giveaway_points: float = _s(
+        0.02,
+        "Points of discount above their team's median from which a seller is flagged for "
+        "margin giveaway (0.02 = 2 points); a seller below the team's median never is.",
+        share=True,
+    )
+    pressure_points: float = _s(
+        0.02,
+        "Points of revenue share in pressure windows above their team's median from which a "
+        "seller is flagged for pressure deals.",
+        share=True,
+    )
+    kept_points: float = _s(
+        0.05,
+        "Points of kept-commitment rate below their team's median from which a seller is "
+        "flagged for broken promises.",
+        share=True,
+    )
+    follow_up_points: float = _s(
+        0.05,
+        "Points of post-order follow-up rate below their team's median from which a seller is "
+        "flagged for no follow-up.",
         share=True,
     )
 
@@ -566,6 +633,7 @@ class Settings:
     abusive: Abusive = field(default_factory=Abusive)
     big_brother: BigBrother = field(default_factory=BigBrother)
     patterns: Patterns = field(default_factory=Patterns)
+    risk_share: RiskShare = field(default_factory=RiskShare)
     decision: Decision = field(default_factory=Decision)
     agenda: Agenda = field(default_factory=Agenda)
     review: Review = field(default_factory=Review)

@@ -9,7 +9,7 @@ segment) and only the seller's decisions are stored (`agenda_state`).
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ import sqlalchemy as sa
 
 from accord import audit
 from accord.agenda import AgendaInputs, AgendaItem, build, to_items
+from accord.agenda.daily import Action, Entry, daily, merge, ranked
 from accord.config import Settings
 from accord.domain import enums
 from accord.domain.schema import BY_NAME, Kind
@@ -304,7 +305,13 @@ def agenda_data(
 
 @dataclass(frozen=True)
 class Agenda:
-    """A seller's prioritised next actions as of a date."""
+    """A seller's next actions as of a date: the daily agenda and every item behind it.
+
+    `actions` is the daily agenda (one line per account, at most
+    `agenda.max_actions`; accord.agenda.daily), `to_complete` the separate list
+    of missing data; `items` every open item (with `include_hidden`, the hidden
+    ones too), ranked by severity then priority, `limit` of them at most.
+    """
 
     user_id: str
     user_name: str
@@ -312,6 +319,10 @@ class Agenda:
     items: list[AgendaItem]
     total: int  # open items before any limit
     hidden: dict[str, int]  # snoozed / done / dismissed items not shown
+    actions: list[Action] = field(default_factory=list)
+    more_actions: int = 0  # account lines beyond `agenda.max_actions`
+    to_complete: list[Entry] = field(default_factory=list)
+    more_to_complete: int = 0
 
     def records(self) -> dict[str, Any]:
         return {
@@ -320,8 +331,59 @@ class Agenda:
             "as_of": self.as_of.isoformat(),
             "total": self.total,
             "hidden": self.hidden,
+            "actions": [a.record() for a in self.actions],
+            "more_actions": self.more_actions,
+            "to_complete": [e.record() for e in self.to_complete],
+            "more_to_complete": self.more_to_complete,
             "items": [i.record() for i in self.items],
         }
+
+
+def agenda_of(data: AgendaData, user: dict[str, Any], settings: Settings, **kw: Any) -> Agenda:
+    """The agenda of a seller from built agenda data (their accounts only)."""
+    frame = data.frame
+    if "owner_id" not in frame.columns:
+        owners = data.inputs.accounts.select("account_id", "owner_id")
+        frame = frame.join(owners, on="account_id", how="left")
+    return _agenda(
+        frame.filter(pl.col("owner_id") == user["user_id"]), user, data.as_of, settings, **kw
+    )
+
+
+def _agenda(
+    frame: pl.DataFrame,
+    user: dict[str, Any],
+    day: date,
+    settings: Settings,
+    *,
+    limit: int | None = None,
+    include_hidden: bool = False,
+    max_actions: int | None = None,
+) -> Agenda:
+    open_ = frame.filter(pl.col("state") == "open")
+    hidden = {
+        str(k): int(v)
+        for k, v in frame.filter(pl.col("state") != "open").group_by("state").len().iter_rows()
+    }
+    open_items = to_items(open_)
+    shown = ranked(to_items(frame) if include_hidden else open_items)
+    if limit:
+        shown = shown[:limit]
+    a = settings.agenda
+    most = a.max_actions if max_actions is None else max_actions
+    today = daily(open_items, most or None, a.max_to_complete or None)
+    return Agenda(
+        str(user["user_id"]),
+        str(user["name"]),
+        day,
+        shown,
+        open_.height,
+        hidden,
+        today.actions,
+        today.more_actions,
+        today.to_complete,
+        today.more_to_complete,
+    )
 
 
 def agenda(
@@ -332,22 +394,253 @@ def agenda(
     settings: Settings | None = None,
     limit: int | None = None,
     include_hidden: bool = False,
+    max_actions: int | None = None,
 ) -> Agenda:
-    """The seller's agenda: every open item on the accounts they own, highest priority first."""
+    """The seller's agenda: the daily actions, the data to complete, and every open item.
+
+    `max_actions` overrides `agenda.max_actions` (0: every account line).
+    """
     settings = settings or Settings()
     day = as_of or date.today()
     user = _user(url, user_id)
     data = agenda_data(url=url, owners=[user_id], as_of=day, settings=settings)
-    frame = data.frame
-    open_ = frame.filter(pl.col("state") == "open")
-    hidden = {
-        str(k): int(v)
-        for k, v in frame.filter(pl.col("state") != "open").group_by("state").len().iter_rows()
-    }
-    shown = frame if include_hidden else open_
-    if limit:
-        shown = shown.head(limit)
-    return Agenda(user_id, str(user["name"]), day, to_items(shown), open_.height, hidden)
+    return _agenda(
+        data.frame,
+        user,
+        day,
+        settings,
+        limit=limit,
+        include_hidden=include_hidden,
+        max_actions=max_actions,
+    )
+
+
+@dataclass(frozen=True)
+class SellerDay:
+    """One seller on a manager's view: their agenda, how they follow it, their late promises."""
+
+    agenda: Agenda
+    completed: int  # items completed in the last `COMPLETION_DAYS` days
+    overdue_open: int  # open items past their due date
+    overdue_promises: int  # our commitments on their accounts, open and past due
+
+    @property
+    def completion_rate(self) -> float | None:
+        """completed ÷ (completed + open and overdue); None when both are 0."""
+        whole = self.completed + self.overdue_open
+        return None if whole == 0 else round(self.completed / whole, 3)
+
+    def record(self) -> dict[str, Any]:
+        return {
+            "user_id": self.agenda.user_id,
+            "user_name": self.agenda.user_name,
+            "completion_rate": self.completion_rate,
+            "completed_30d": self.completed,
+            "overdue_open": self.overdue_open,
+            "overdue_promises": self.overdue_promises,
+            "open_items": self.agenda.total,
+            "actions": [a.record() for a in self.agenda.actions],
+            "more_actions": self.agenda.more_actions,
+            "to_complete": len(self.agenda.to_complete) + self.agenda.more_to_complete,
+        }
+
+
+@dataclass(frozen=True)
+class TeamAgenda:
+    """A manager's view: each seller's daily agenda, completion rate and overdue promises."""
+
+    scope: str  # "team North 1" / "the team of Zoe Ekstrom (U00002)"
+    as_of: date
+    sellers: list[SellerDay]
+
+    def records(self) -> dict[str, Any]:
+        return {
+            "scope": self.scope,
+            "as_of": self.as_of.isoformat(),
+            "completion_days": COMPLETION_DAYS,
+            "sellers": [s.record() for s in self.sellers],
+        }
+
+
+COMPLETION_DAYS = 30
+"""A seller's completion rate counts the items they completed in this many days up to the date."""
+
+
+def team_sellers(
+    conn: sa.Connection, *, team: str | None = None, manager_id: str | None = None
+) -> tuple[str, list[dict[str, Any]]]:
+    """The sellers (users owning accounts or of role rep) of a team, or reporting to a manager
+    (through `manager_id`, or in the manager's team); with the scope in words."""
+    users = LEDGER_TABLES["users"]
+    accounts = LEDGER_TABLES["accounts"]
+    owners = {r[0] for r in conn.execute(sa.select(accounts.c.owner_id).distinct())}
+    if manager_id is not None:
+        boss = require_user(conn, manager_id)
+        cond = users.c.manager_id == manager_id
+        if boss.get("team"):
+            cond = sa.or_(cond, users.c.team == boss["team"])
+        scope = f"the team of {boss['name']} ({manager_id})"
+        rows = conn.execute(
+            sa.select(users).where(cond & (users.c.user_id != manager_id)).order_by(users.c.user_id)
+        ).mappings()
+    elif team is not None:
+        scope = f"team {team}"
+        rows = conn.execute(
+            sa.select(users).where(users.c.team == team).order_by(users.c.user_id)
+        ).mappings()
+    else:
+        raise BadInputError("which team? give a team name or a manager's user id")
+    sellers = [dict(r) for r in rows if r["role"] in (None, "rep") or r["user_id"] in owners]
+    if not sellers:
+        known = sorted(
+            {str(r[0]) for r in conn.execute(sa.select(users.c.team).distinct()) if r[0]}
+        )
+        raise NotFoundError(
+            f"{scope} has no sellers"
+            + (f"; teams in the book: {', '.join(known)}" if known else "")
+        )
+    return scope, sellers
+
+
+def team_agenda(
+    *,
+    url: str | None,
+    team: str | None = None,
+    manager_id: str | None = None,
+    as_of: date | None = None,
+    settings: Settings | None = None,
+) -> TeamAgenda:
+    """Each seller of a team (or of a manager) with their daily agenda, completion rate and
+    overdue promises; one diagnosis of the book for all of them."""
+    settings = settings or Settings()
+    day = as_of or date.today()
+    engine = make_engine(url)
+    try:
+        require_current(engine)
+        with engine.connect() as conn:
+            scope, sellers = team_sellers(conn, team=team, manager_id=manager_id)
+            done = _completed(conn, [str(u["user_id"]) for u in sellers], day)
+    finally:
+        engine.dispose()
+    data = agenda_data(
+        url=url, owners=[str(u["user_id"]) for u in sellers], as_of=day, settings=settings
+    )
+    commitments = data.inputs.commitments.join(
+        data.inputs.accounts.select("account_id", "owner_id"), on="account_id"
+    ).filter(
+        (pl.col("side") == "us")
+        & ~pl.col("cancelled").fill_null(False)
+        & (pl.col("done_on").is_null() | (pl.col("done_on") > day))
+        & (pl.col("due_on") < day)
+    )
+    late = dict(commitments.group_by("owner_id").len().iter_rows())
+    out = []
+    for u in sellers:
+        seller = agenda_of(data, u, settings)
+        uid = str(u["user_id"])
+        overdue = sum(
+            1
+            for i in to_items(
+                data.frame.join(
+                    data.inputs.accounts.select("account_id", "owner_id"), on="account_id"
+                ).filter(
+                    (pl.col("owner_id") == uid)
+                    & (pl.col("state") == "open")
+                    & (pl.col("days_overdue") > 0)
+                )
+            )
+            if i.category == "action"
+        )
+        out.append(SellerDay(seller, done.get(uid, 0), overdue, int(late.get(uid, 0))))
+    return TeamAgenda(scope, day, out)
+
+
+def _completed(conn: sa.Connection, user_ids: list[str], day: date) -> dict[str, int]:
+    """Items each user completed in the `COMPLETION_DAYS` days up to `day`."""
+    t = agenda_state
+    rows = conn.execute(
+        sa.select(t.c.user_id, sa.func.count())
+        .where(
+            t.c.user_id.in_(user_ids)
+            & (t.c.state == "done")
+            & (t.c.changed_on > day - timedelta(days=COMPLETION_DAYS))
+            & (t.c.changed_on <= day)
+        )
+        .group_by(t.c.user_id)
+    )
+    return {str(r[0]): int(r[1]) for r in rows}
+
+
+@dataclass(frozen=True, slots=True)
+class WrittenDigest:
+    user_id: str
+    path: Path
+    to: str
+    actions: int
+
+
+def write_digests(
+    *,
+    url: str | None,
+    out: Path,
+    user_id: str | None = None,
+    all_sellers: bool = False,
+    as_of: date | None = None,
+    sender: str | None = None,
+    settings: Settings | None = None,
+) -> list[WrittenDigest]:
+    """Write the morning agenda as e-mail (`out` FILE.eml, or FILE.html for the HTML alone);
+    with `all_sellers`, one DIR/USER_ID.eml per seller who owns accounts and has an e-mail."""
+    from accord.agenda import digest
+
+    settings = settings or Settings()
+    day = as_of or date.today()
+    if all_sellers == (user_id is not None):
+        raise BadInputError("give one seller (--user ID) or every seller (--all), not both")
+    if not all_sellers and out.suffix.lower() not in (".eml", ".html"):
+        raise BadInputError(f"{out}: the digest is written as FILE.eml (e-mail) or FILE.html")
+    engine = make_engine(url)
+    try:
+        require_current(engine)
+        with engine.connect() as conn:
+            if user_id is not None:
+                users = [require_user(conn, user_id)]
+            else:
+                t, a = LEDGER_TABLES["users"], LEDGER_TABLES["accounts"]
+                owners = sa.select(a.c.owner_id).distinct()
+                users = [
+                    dict(r)
+                    for r in conn.execute(
+                        sa.select(t).where(t.c.user_id.in_(owners)).order_by(t.c.user_id)
+                    ).mappings()
+                ]
+    finally:
+        engine.dispose()
+    if user_id is not None and out.suffix.lower() == ".eml" and not users[0].get("email"):
+        raise BadInputError(
+            f"user {user_id!r} has no e-mail address in the book; add it to users.csv, "
+            "or write --out FILE.html"
+        )
+    data = agenda_data(
+        url=url, owners=[str(u["user_id"]) for u in users], as_of=day, settings=settings
+    )
+    if all_sellers:
+        out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for u in users:
+        seller = agenda_of(data, u, settings)
+        if all_sellers and not u.get("email"):
+            continue
+        path = out / f"{u['user_id']}.eml" if all_sellers else out
+        if path.suffix.lower() == ".html":
+            path.write_text(digest.html(seller), encoding="utf-8")
+        else:
+            msg = digest.message(seller, to=str(u["email"]), sender=sender or digest.DEFAULT_SENDER)
+            path.write_bytes(msg.as_bytes())
+        written.append(
+            WrittenDigest(str(u["user_id"]), path, str(u.get("email") or ""), len(seller.actions))
+        )
+    return written
 
 
 def _user(url: str | None, user_id: str) -> dict[str, Any]:
@@ -383,6 +676,19 @@ class Decision:
     touchpoint_id: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class Completion:
+    """What completing an item records in the ledger, beside the decision (docs/agenda.md).
+
+    `values`: a value review's measurements, metric → value (one value check each,
+    measured on the as-of date); `do_differently`: a retrospective's second half
+    (the first, what we learned, is the note).
+    """
+
+    values: dict[str, float] = field(default_factory=dict)
+    do_differently: str | None = None
+
+
 def complete_item(
     *,
     url: str | None,
@@ -392,9 +698,28 @@ def complete_item(
     note: str | None = None,
     touchpoint: NewTouchpoint | None = None,
     settings: Settings | None = None,
+    completion: Completion | None = None,
 ) -> Decision:
-    """Mark an item done; with `touchpoint`, log it on the item's account in one transaction."""
-    return _decide(url, user_id, item_id, as_of, settings, "done", None, note, touchpoint)
+    """Mark an item done and do what it says in the ledger, in one transaction, audited.
+
+    A promise item marks the commitment done on the as-of date; a value review
+    records the value checks of `completion.values`; a retrospective writes it
+    (the note is what we learned). With `touchpoint`, the touchpoint that did it
+    is logged on the item's account. Items merged into this one (they said the
+    same thing) are completed with it, unless they have ledger effects of their own.
+    """
+    return _decide(
+        url,
+        user_id,
+        item_id,
+        as_of,
+        settings,
+        "done",
+        None,
+        note,
+        touchpoint,
+        completion or Completion(),
+    )
 
 
 def snooze_item(
@@ -455,6 +780,7 @@ def _decide(
     until: date | None,
     note: str | None,
     touchpoint: NewTouchpoint | None,
+    completion: Completion | None = None,
 ) -> Decision:
     settings = settings or Settings()
     day = as_of or date.today()
@@ -468,6 +794,15 @@ def _decide(
             f"there is no agenda item {item_id!r} for user {user_id!r} as of {day.isoformat()}"
         )
     item = found[0]
+    merged: list[AgendaItem] = []
+    if state == "done":
+        account = to_items(
+            data.frame.filter(
+                (pl.col("account_id") == item.account_id) & (pl.col("state") == "open")
+            )
+        )
+        entry = next((e for e in merge(account) if e.item.id == item.id), None)
+        merged = [m for m in (entry.merged if entry else []) if m.kind not in LEDGER_EFFECTS]
     now = datetime.now(UTC).replace(tzinfo=None)
     touchpoint_id: str | None = None
     engine = make_engine(url)
@@ -503,27 +838,130 @@ def _decide(
                     old=None,
                     new=row,
                 )
-            _record_decision(conn, item, user_id, state, until, note, touchpoint_id)
-            save_state(
-                conn,
-                item_id=item.id,
-                account_id=item.account_id,
-                kind=item.kind,
-                reason_key=item.reason_key,
-                state=state,
-                until=until,
-                note=note,
-                touchpoint_id=touchpoint_id,
-                user_id=user_id,
-                changed_on=day,
-                changed_at=now,
-            )
+            if state == "done":
+                apply_completion(conn, item, user_id, day, note, completion or Completion())
+            for one in (item, *merged):
+                _record_decision(conn, one, user_id, state, until, note, touchpoint_id)
+                save_state(
+                    conn,
+                    item_id=one.id,
+                    account_id=one.account_id,
+                    kind=one.kind,
+                    reason_key=one.reason_key,
+                    state=state,
+                    until=until,
+                    note=note,
+                    touchpoint_id=touchpoint_id,
+                    user_id=user_id,
+                    changed_on=day,
+                    changed_at=now,
+                )
     finally:
         engine.dispose()
     return Decision(item, state, until, note, touchpoint_id)
 
 
 _DECIDED = ("state", "until", "note", "touchpoint_id")
+
+LEDGER_EFFECTS = frozenset({"our_commitment", "their_commitment", "value_review", "retrospective"})
+"""Kinds whose completion writes the ledger (`apply_completion`)."""
+
+
+def apply_completion(
+    conn: sa.Connection,
+    item: AgendaItem,
+    user_id: str,
+    day: date,
+    note: str | None,
+    completion: Completion,
+) -> None:
+    """Do in the ledger what a completed item says, audited, inside the caller's transaction."""
+    if item.kind in ("our_commitment", "their_commitment"):
+        t = LEDGER_TABLES["commitments"]
+        row = (
+            conn.execute(sa.select(t.c.done_on).where(t.c.commitment_id == item.reason_key))
+            .mappings()
+            .first()
+        )
+        if row is None:
+            raise NotFoundError(f"commitment {item.reason_key!r} is no longer in the book")
+        conn.execute(t.update().where(t.c.commitment_id == item.reason_key).values(done_on=day))
+        audit.record(
+            conn,
+            user_id=user_id,
+            action="update",
+            table="commitments",
+            key=item.reason_key,
+            account_id=item.account_id,
+            old={"done_on": row["done_on"]},
+            new={"done_on": day},
+        )
+    elif item.kind == "value_review":
+        plans = LEDGER_TABLES["value_plans"]
+        metrics = [
+            r[0]
+            for r in conn.execute(
+                sa.select(plans.c.metric).where(plans.c.opportunity_id == item.reason_key)
+            )
+        ]
+        unknown = sorted(set(completion.values) - set(metrics))
+        if unknown:
+            known = ", ".join(metrics) if metrics else "none (the deal has no value plan)"
+            raise BadInputError(
+                f"opportunity {item.reason_key!r} has no value plan for {', '.join(unknown)}; "
+                f"its plans: {known}"
+            )
+        if metrics and not completion.values:
+            raise BadInputError(
+                f"record what the customer measured: give a value for each plan of "
+                f"{item.reason_key!r} ({', '.join(metrics)}), e.g. --value {metrics[0]}=123"
+            )
+        checks = LEDGER_TABLES["value_checks"]
+        for metric, value in sorted(completion.values.items()):
+            key = {"opportunity_id": item.reason_key, "metric": metric, "measured_on": day}
+            conn.execute(
+                checks.delete().where(
+                    (checks.c.opportunity_id == item.reason_key)
+                    & (checks.c.metric == metric)
+                    & (checks.c.measured_on == day)
+                )
+            )
+            new = {**key, "value": value}
+            conn.execute(checks.insert(), new)
+            audit.record(
+                conn,
+                user_id=user_id,
+                action="create",
+                table="value_checks",
+                key=f"{item.reason_key}/{metric}/{day.isoformat()}",
+                account_id=item.account_id,
+                old=None,
+                new=new,
+            )
+    elif item.kind == "retrospective":
+        if not (note and note.strip()):
+            raise BadInputError(
+                'a retrospective needs what we learned: give it as the note (--note "…")'
+            )
+        t = LEDGER_TABLES["retrospectives"]
+        new = {
+            "opportunity_id": item.reason_key,
+            "written_on": day,
+            "learned": note.strip(),
+            "do_differently": (completion.do_differently or "").strip() or None,
+            "user_id": user_id,
+        }
+        conn.execute(t.insert(), new)
+        audit.record(
+            conn,
+            user_id=user_id,
+            action="create",
+            table="retrospectives",
+            key=item.reason_key,
+            account_id=item.account_id,
+            old=None,
+            new=new,
+        )
 
 
 def _record_decision(
@@ -613,6 +1051,7 @@ def set_cadence(
 # The monthly review lives in its own module; adapters reach it from here.
 from accord.services_review import (  # noqa: E402
     WrittenReview,
+    answer_review,
     review,
     seller_alignment,
     write_review,
@@ -622,16 +1061,23 @@ __all__ = [
     "Agenda",
     "AgendaData",
     "Cadence",
+    "Completion",
     "Decision",
     "NewTouchpoint",
+    "SellerDay",
+    "TeamAgenda",
+    "WrittenDigest",
     "WrittenReview",
     "agenda",
     "agenda_data",
+    "answer_review",
     "complete_item",
     "dismiss_item",
     "review",
     "seller_alignment",
     "set_cadence",
     "snooze_item",
+    "team_agenda",
+    "write_digests",
     "write_review",
 ]

@@ -13,6 +13,7 @@ import os
 import tempfile
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -201,3 +202,63 @@ def agenda_hooks(
         )
     states = pl.DataFrame(rows, schema=VALUE_STATE_SCHEMA, orient="row")
     return hooks, states
+
+
+DECISION_INPUTS = (
+    "decision_criteria",
+    "alternatives",
+    "criterion_scores",
+    "risks",
+    "roi_flows",
+)
+"""The decision tables a seller enters by hand (web forms, `accord decision-add`)."""
+
+
+def _within(url: str | None, principal: Any, opportunity_id: str) -> Any:
+    """The principal, once the opportunity is known to be in their scope, allowed to reach
+    the opportunity's decision rows (the ledger service has no scope rule of its own for
+    them: they belong to the opportunity, checked here)."""
+    import dataclasses
+
+    from accord import services_ledger as ledger
+
+    ledger.get_row(
+        url=url, principal=principal, table="opportunities", key={"opportunity_id": opportunity_id}
+    )
+    return dataclasses.replace(principal, role="admin")
+
+
+def decision_rows(
+    *, url: str | None, principal: Any, opportunity_id: str, table: str
+) -> list[dict[str, Any]]:
+    """The rows of one decision table for an opportunity in the principal's scope."""
+    from accord import services_ledger as ledger
+
+    if table not in DECISION_INPUTS:
+        raise BadInputError(f"{table!r} is not one of {', '.join(DECISION_INPUTS)}")
+    reader = _within(url, principal, opportunity_id)
+    page = ledger.list_rows(
+        url=url,
+        principal=reader,
+        table=table,
+        filters={"opportunity_id": opportunity_id},
+        limit=500,
+    )
+    return [r.public() for r in page.items]
+
+
+def add_decision_row(
+    *, url: str | None, principal: Any, opportunity_id: str, table: str, values: dict[str, Any]
+) -> dict[str, Any]:
+    """Add a criterion, an alternative, a score, a risk or an ROI flow to an opportunity's
+    decision: checked like an import row, audited under the principal's name, one
+    transaction (InvalidFieldsError names each wrong field)."""
+    from accord import services_ledger as ledger
+
+    if table not in DECISION_INPUTS:
+        raise BadInputError(f"{table!r} is not one of {', '.join(DECISION_INPUTS)}")
+    writer = _within(url, principal, opportunity_id)
+    row = ledger.create_row(
+        url=url, principal=writer, table=table, values=values | {"opportunity_id": opportunity_id}
+    )
+    return row.public()

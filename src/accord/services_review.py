@@ -19,7 +19,9 @@ import sqlalchemy as sa
 from accord.config import Settings
 from accord.errors import BadInputError, NotFoundError
 from accord.review import (
+    Answer,
     CostSection,
+    Referrals,
     ReviewModel,
     SellerAlignment,
     alignment,
@@ -33,6 +35,7 @@ from accord.review import (
 )
 from accord.services_agenda import agenda_data, read_slice, require_user
 from accord.storage.database import make_engine, require_current
+from accord.storage.review_answers import review_answers
 from accord.storage.snapshots import read_snapshots
 from accord.storage.tables import LEDGER_TABLES
 
@@ -139,8 +142,11 @@ def review(
             scope = _scope(conn, team, user_id)
             first = _first_activity(conn)
             accounts = read_slice(
-                conn, "accounts", scope.owners, ("account_id", "name", "owner_id")
+                conn, "accounts", scope.owners, ("account_id", "name", "owner_id", "intent")
             )
+            ids = accounts["account_id"].to_list()
+            answers = read_answers(conn, month, ids)
+            last_answers = read_answers(conn, _previous(month), ids)
             history = read_snapshots(conn).filter(C("as_of") <= end)
             plans = read_slice(conn, "account_plans", scope.owners, _PLAN_COLUMNS)
     finally:
@@ -192,6 +198,16 @@ def review(
         end=end,
     )
     costs = _costs(now_dx, accounts.select("account_id", "name"), all_names, end, s)
+    intents = dict(
+        accounts.join(
+            plans.select("account_id", C("intent").alias("plan_intent")),
+            on="account_id",
+            how="left",
+        )
+        .select("account_id", pl.coalesce("intent", "plan_intent"))
+        .drop_nulls()
+        .iter_rows()
+    )
     return build_review(
         month=month,
         start=start,
@@ -212,7 +228,117 @@ def review(
         activity=activity,
         costs=costs,
         plan_max_age_days=s.agenda.plan_max_age_days,
+        answers=answers,
+        last_answers=last_answers,
+        referrals=_referrals(inputs.referrals, start, end),
+        intents=intents,
     )
+
+
+def _previous(month: str) -> str:
+    start, _ = parse_month(month)
+    return (start - timedelta(days=1)).strftime("%Y-%m")
+
+
+def _referrals(referrals: pl.DataFrame, start: date, end: date) -> dict[str, Referrals]:
+    """account_id → referrals given and received, in the month and in the 12 months to its end."""
+    year = referrals.filter(C("made_on").is_between(end - timedelta(days=364), end))
+    month = C("made_on") >= start
+    counted = year.group_by("account_id").agg(
+        ((C("direction") == "given") & month).sum().alias("gm"),
+        ((C("direction") == "received") & month).sum().alias("rm"),
+        (C("direction") == "given").sum().alias("gy"),
+        (C("direction") == "received").sum().alias("ry"),
+    )
+    return {
+        r["account_id"]: Referrals(int(r["gm"]), int(r["rm"]), int(r["gy"]), int(r["ry"]))
+        for r in counted.iter_rows(named=True)
+    }
+
+
+def read_answers(conn: sa.Connection, month: str, account_ids: list[str]) -> dict[str, Answer]:
+    """account_id → the answer written for `month` (accounts without one are left out)."""
+    t = review_answers
+    out: dict[str, Answer] = {}
+    for begin in range(0, len(account_ids), 5000):
+        chunk = account_ids[begin : begin + 5000]
+        rows = conn.execute(
+            sa.select(t).where((t.c.month == month) & t.c.account_id.in_(chunk))
+        ).mappings()
+        for r in rows:
+            out[r["account_id"]] = Answer(
+                r["month"], r["answer"], r["commitment"], r["user_id"], r["written_at"]
+            )
+    return out
+
+
+ANSWER_MAX = 2000
+"""Most characters of an answer, and of a commitment."""
+
+
+def answer_review(
+    *,
+    url: str | None,
+    month: str,
+    account_id: str,
+    user_id: str,
+    answer: str,
+    commitment: str | None = None,
+    allowed_accounts: set[str] | None = None,
+) -> Answer:
+    """Store (or replace) the seller's answer for an account and month, audited, in one
+    transaction: what they are doing to perpetuate the relationship, and their commitment
+    for the month. `allowed_accounts` (None: any) is the caller's scope."""
+    from datetime import UTC, datetime
+
+    from accord import audit
+    from accord.storage import bulk
+
+    parse_month(month)
+    text = " ".join(answer.split())
+    promise = " ".join((commitment or "").split()) or None
+    if not text:
+        raise BadInputError(
+            "the answer is empty: say what you are doing to perpetuate the relationship"
+        )
+    for name, value in (("answer", text), ("commitment", promise or "")):
+        if len(value) > ANSWER_MAX:
+            raise BadInputError(f"the {name} is {len(value)} characters; at most {ANSWER_MAX}")
+    engine = make_engine(url)
+    try:
+        require_current(engine)
+        with engine.begin() as conn:
+            require_user(conn, user_id)
+            if not bulk.account_exists(conn, account_id) or (
+                allowed_accounts is not None and account_id not in allowed_accounts
+            ):
+                raise NotFoundError(f"there is no account {account_id!r} in the book")
+            t = review_answers
+            key = (t.c.month == month) & (t.c.account_id == account_id)
+            old = (
+                conn.execute(sa.select(t.c.answer, t.c.commitment, t.c.user_id).where(key))
+                .mappings()
+                .first()
+            )
+            now = datetime.now(UTC).replace(tzinfo=None)
+            new = {"answer": text, "commitment": promise, "user_id": user_id}
+            conn.execute(t.delete().where(key))
+            conn.execute(
+                t.insert(), {"month": month, "account_id": account_id, "written_at": now, **new}
+            )
+            audit.record(
+                conn,
+                user_id=user_id,
+                action="create" if old is None else "update",
+                table="review_answers",
+                key=f"{account_id}/{month}",
+                account_id=account_id,
+                old=None if old is None else dict(old),
+                new=new,
+            )
+    finally:
+        engine.dispose()
+    return Answer(month, text, promise, user_id, now)
 
 
 COST_TOP_ACCOUNTS = 3
@@ -364,7 +490,14 @@ def write_review(
     s = settings or Settings()
     kind = check_output(out)
     model = review(url=url, month=month, team=team, user_id=user_id, settings=s)
-    html = render_html(model, pressure_penalty=s.review.pressure_penalty)
+    html = render_html(
+        model,
+        pressure_penalty=s.review.pressure_penalty,
+        giveaway_points=s.review.giveaway_points,
+        pressure_points=s.review.pressure_points,
+        kept_points=s.review.kept_points,
+        follow_up_points=s.review.follow_up_points,
+    )
     try:
         if kind == "html":
             out.write_text(html, encoding="utf-8")

@@ -35,15 +35,16 @@ from accord.storage.database import make_engine
 from tests.agenda import book
 
 EXPECTED = [
+    # critical first, then warning, then routine; within each, priority (value × urgency)
+    ("A3", "pattern", "broken_promises_ours", "2026-06-30", 0, 100.0, 100.0, None, None),
     ("A2", "overdue_payment", "I1", "2026-05-08", 53, 2000.0, 17142.0, None, "C2"),
-    ("A1", "post_order", "O1", "2026-06-15", 15, 5000.0, 15715.0, None, "C1"),
-    ("A2", "value_review", "OP1", "2026-06-30", 0, 8000.0, 8000.0, None, "C2"),
     ("A3", "stay_in_touch", "since 2026-03-01", "2026-03-31", 91, 100.0, 1000.0, "red", None),
     ("A3", "our_commitment", "K3", "2026-05-01", 60, 100.0, 957.1, None, None),
     ("A3", "our_commitment", "K4", "2026-05-15", 46, 100.0, 757.1, None, None),
+    ("A1", "post_order", "O1", "2026-06-15", 15, 5000.0, 15715.0, None, "C1"),
+    ("A2", "value_review", "OP1", "2026-06-30", 0, 8000.0, 8000.0, None, "C2"),
     ("A2", "their_commitment", "K2", "2026-06-20", 10, 100.0, 242.9, None, "C2"),
     ("A1", "stay_in_touch", "since 2026-05-28", "2026-06-27", 3, 100.0, 142.9, "amber", "C1"),
-    ("A3", "pattern", "broken_promises_ours", "2026-06-30", 0, 100.0, 100.0, None, None),
     ("A2", "referral", "need:tax", "2026-07-02", -2, 100.0, 77.8, None, "C2"),
     ("A1", "our_commitment", "K1", "2026-07-03", -3, 100.0, 70.0, None, "C1"),
     # issue 8: A1's one decision maker is weakly connected (strength 0.23 < 0.3)
@@ -206,7 +207,7 @@ def test_cli_json_and_table(url: str, cli: CliRunner) -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert (data["user_id"], data["as_of"], data["total"]) == ("U1", "2026-06-30", 12)
-    first = data["items"][0]
+    first = data["items"][1]
     assert {k: first[k] for k in ("kind", "account_id", "due", "priority", "contact_name")} == {
         "kind": "overdue_payment",
         "account_id": "A2",
@@ -214,9 +215,21 @@ def test_cli_json_and_table(url: str, cli: CliRunner) -> None:
         "priority": 17142.0,
         "contact_name": "Bob Birch",
     }
+    assert first["priority_words"] == "warning · 2,000 at stake · 53 days overdue"
+    assert [a["account_id"] for a in data["actions"]] == ["A3", "A2", "A1"]
+    merged = data["actions"][0]["lead"]["merged"]
+    assert [m["evidence"]["commitment_id"] for m in merged] == ["K3", "K4"]
+    assert [(e["kind"], e["evidence"]["opportunity_id"]) for e in data["to_complete"]] == [
+        ("value_review", "OP1")
+    ]
     table = cli.invoke(app, ["agenda", "--user", "U1", "--as-of", "2026-06-30", "--db", url])
     assert table.exit_code == 0, table.output
-    assert "12 of 12 open item(s) shown." in table.output
+    assert "3 action(s), 12 open item(s) in all" in table.output
+    assert "critical · 100 at stake · due today" in table.output
+    items = cli.invoke(
+        app, ["agenda", "--user", "U1", "--as-of", "2026-06-30", "--db", url, "--items"]
+    )
+    assert "12 of 12 open item(s) shown." in items.output
 
 
 def test_cli_actions(url: str, cli: CliRunner) -> None:
@@ -241,7 +254,7 @@ def test_cli_actions(url: str, cli: CliRunner) -> None:
     )
     assert done.exit_code == 0, done.output
     assert "Completed: Check in after order O1 (Acme)." in done.output
-    assert _state_rows(url) == (1, 5)
+    assert _state_rows(url) == (2, 5)  # the stay-in-touch it covered is done with it
     snooze = cli.invoke(
         app,
         [

@@ -68,16 +68,16 @@ def test_pdf_one_pager_reads_back(cli: CliRunner, url: str, tmp_path: Path) -> N
         "2. Your alternatives side by side",
         "3. Ranking",
         "4. Risks of the change and how they are handled",
-        "5. Your return on the change",
     ):
         assert heading in text
+    assert "5. Your return" not in text  # no flows: no section, and no to-do for them
     assert "Clinic Systems Ltd comes out best" in text
     assert "That is not us" in text
     assert "55.3%" in text
     assert "+25.3 points" in text
     assert "Staff keep double-booking" in text
     assert "16 (high)" in text
-    assert "Costs and benefits have not been estimated yet." in text
+    assert "not been estimated" not in text
     lowered = text.lower()
     assert "margin" not in lowered
     assert "15,000" not in text
@@ -91,6 +91,7 @@ def test_pdf_roi_and_html(cli: CliRunner, url: str, tmp_path: Path) -> None:
     assert "14.5%" in text
     assert "2.33 periods" in text
     assert "40,000" not in text.split("5. Your return")[0]  # our amount is nowhere before ROI
+    assert "our proposal" in " ".join(text.split())  # the ROI says whose option it is
     html = tmp_path / "o1.html"
     assert _run(cli, url, "O1", "--out", str(html))[0] == 0
     page = html.read_text()
@@ -133,3 +134,91 @@ def test_weights_all_zero_exit_1_and_nothing_written(
     )
     assert not out.exists()
     assert list(tmp_path.glob(".accord-*")) == []
+
+
+def test_an_empty_decision_prints_no_internal_to_do(
+    cli: CliRunner, url: str, tmp_path: Path
+) -> None:
+    """O4 has no decision data yet: the customer's copy says what the page will hold and
+    nothing of what the seller still has to do."""
+    out = tmp_path / "o4.html"
+    code, _, _ = _run(cli, url, "O4", "--out", str(out))
+    assert code == 0
+    page = out.read_text(encoding="utf-8")
+    assert "This page will hold your decision as we work it out together" in page
+    for todo in (
+        "Open points",
+        "agree them with the customer",
+        "list what they compare",
+        "not written down yet",
+        "compared yet",
+        "not planned yet",
+        "not been estimated",
+        "Nothing can be ranked",
+        "<h2>",
+    ):
+        assert todo not in page, todo
+
+
+def test_a_seller_enters_a_whole_decision_from_the_command_line(cli: CliRunner, url: str) -> None:
+    steps = [
+        ["criterion", "O4", "criterion_id=UP", "name=Uptime", "weight=3"],
+        ["criterion", "O4", "criterion_id=COST", "name=Running cost", "weight=1"],
+        ["alternative", "O4", "alternative_id=US", "name=Our telemetry", "kind=us"],
+        ["alternative", "O4", "alternative_id=NONE", "name=Keep the logbooks", "kind=do_nothing"],
+        ["score", "O4", "alternative_id=US", "criterion_id=UP", "score=8"],
+        ["score", "O4", "alternative_id=US", "criterion_id=COST", "score=5"],
+        ["score", "O4", "alternative_id=NONE", "criterion_id=UP", "score=3"],
+        ["score", "O4", "alternative_id=NONE", "criterion_id=COST", "score=9"],
+        ["risk", "O4", "risk_id=R1", "description=Drivers resist", "likelihood=3", "impact=3"],
+        ["roi", "O4", "period=0", "cost=4000"],
+        ["roi", "O4", "period=1", "benefit=3000"],
+        ["roi", "O4", "period=2", "benefit=3000"],
+    ]
+    for step in steps:
+        done = cli.invoke(app, ["decision-add", *step, "--user", "U1", "--db", url])
+        assert done.exit_code == 0, (step, done.output)
+    code, out, _ = _run(cli, url, "O4", "--format", "json", "--discount-rate", "0.1")
+    assert code == 0
+    d = json.loads(out)
+    # US: (3 × 8 + 1 × 5) / 4 = 7.25; doing nothing: (3 × 3 + 9) / 4 = 4.5
+    assert d["ranking"] == ["US", "NONE"]
+    assert {a["alternative_id"]: a["score"] for a in d["alternatives"]} == {
+        "US": 7.25,
+        "NONE": 4.5,
+    }
+    assert d["roi"]["total_cost"] == 4000.0
+    bad = cli.invoke(
+        app,
+        [
+            "decision-add",
+            "score",
+            "O4",
+            "alternative_id=US",
+            "criterion_id=UP",
+            "score=11",
+            "--user",
+            "U1",
+            "--db",
+            url,
+        ],
+    )
+    assert bad.exit_code == 1
+    assert "score" in bad.output
+    again = cli.invoke(
+        app,
+        [
+            "decision-add",
+            "criterion",
+            "O4",
+            "criterion_id=UP",
+            "name=Uptime",
+            "weight=3",
+            "--user",
+            "U1",
+            "--db",
+            url,
+        ],
+    )
+    assert again.exit_code == 1
+    assert "already" in again.output

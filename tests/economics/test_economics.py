@@ -129,7 +129,7 @@ def test_win_lose_costs_when_we_lose_and_risks_value_when_they_lose(tmp_path: Pa
     value_ahead = _record(d, "T")["economics"]["value_ahead"]
     assert value_ahead is not None
     assert value_ahead > 0
-    assert they_lose["at_risk"] == pytest.approx(value_ahead)
+    assert they_lose["at_risk"] == pytest.approx(0.30 * value_ahead, abs=0.01)  # risk share
 
 
 def test_friendship_over_profit_costs_the_margin_gap(tmp_path: Path) -> None:
@@ -141,7 +141,7 @@ def test_friendship_over_profit_costs_the_margin_gap(tmp_path: Path) -> None:
     assert _pattern(d, "A1", "friendship_over_profit")["cost"] == pytest.approx(100.0)
 
 
-def test_value_ahead_is_what_at_risk_patterns_carry(tmp_path: Path) -> None:
+def test_at_risk_is_value_ahead_times_the_patterns_risk_share(tmp_path: Path) -> None:
     many = settings_from_mapping({"continuity": {"min_model_accounts": 2}})
     b = Book()
     b.order(ago(300), 1000.0, cost=600.0)
@@ -152,8 +152,16 @@ def test_value_ahead_is_what_at_risk_patterns_carry(tmp_path: Path) -> None:
     record = _record(d, "A1")
     hostage = _pattern(d, "A1", "hostage")
     assert hostage["cost"] is None
-    assert hostage["at_risk"] == record["economics"]["value_ahead"]
-    assert record["economics"]["value_ahead"] == record["lifetime"]["value_ahead_12m"]
+    value_ahead = record["economics"]["value_ahead"]
+    assert value_ahead == record["lifetime"]["value_ahead_12m"]
+    assert value_ahead > 0
+    assert hostage["at_risk"] == pytest.approx(0.40 * value_ahead, abs=0.01)  # hostage: 40%
+    half = settings_from_mapping(
+        {"continuity": {"min_model_accounts": 2}, "risk_share": {"hostage": 0.5}}
+    )
+    (tmp_path / "half").mkdir()
+    again = _pattern(b.diagnose(tmp_path / "half", settings=half), "A1", "hostage")
+    assert again["at_risk"] == pytest.approx(0.5 * value_ahead, abs=0.01)
 
 
 def test_diagnose_json_carries_economics(tmp_path: Path, cli: Any) -> None:

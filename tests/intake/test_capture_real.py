@@ -64,10 +64,12 @@ def test_outlook_unquoted_boundary_is_read_whole(sqlite_sample: str, tmp_path: P
         f"--{boundary}\n"
         'Content-Type: text/plain;\n\tcharset="us-ascii"\n'
         "Content-Transfer-Encoding: 7bit\n\n"
-        "Attached is the contract draft with the revised discount and payment terms for you to sign.\n\n"
+        "Attached is the contract draft with the revised discount and payment terms\n"
+        "for you to sign.\n\n"
         f"--{boundary}\n"
         'Content-Type: text/html;\n\tcharset="us-ascii"\n\n'
-        "<p>Attached is the contract draft with the revised discount and payment terms for you to sign.</p>\n\n"
+        "<p>Attached is the contract draft with the revised discount and payment terms\n"
+        "for you to sign.</p>\n\n"
         f"--{boundary}--\n",
     )
     report = services_capture.capture_mail(url=sqlite_sample, path=mbox)

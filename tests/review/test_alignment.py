@@ -99,8 +99,30 @@ def test_alignment_figures_and_flags() -> None:
     )
     assert (sam.pressure_share, sam.follow_up_rate, sam.kept_rate) == (0.4, 0.5, 0.5)
     assert (sam.existing_share, sam.health, sam.quality) == (0.8571, 70.0, 0.6)
-    assert (sam.excess_discount, sam.adjusted, sam.flags) == (100.0, 900.0, ["pressure deals"])
+    # each flag from the seller's own figure against the team's median: Sam's discount is
+    # 4.5 points above it (≥ 2), his pressure share 40% ≥ 25%
+    assert (sam.excess_discount, sam.adjusted, sam.flags) == (
+        100.0,
+        900.0,
+        ["margin giveaway", "pressure deals"],
+    )
+    # with the team's discount: + the excess 100; with the team's pressure share (median of
+    # 40% and 0% = 20%): 0.25 × (800 − 20% × 2000) = 100
+    assert sam.breakdown_words() == [
+        "would be 100 higher with the team's discount, 9.1% → 4.5%",
+        "would be 100 higher with the team's pressure share, 40.0% → 20.0%",
+    ]
     assert (ria.user_id, ria.revenue, ria.margin_pct, ria.discount) == ("U2", 2000.0, 0.25, 0.0)
     assert (ria.pressure_share, ria.follow_up_rate, ria.kept_rate) == (0.0, 0.0, None)
     assert (ria.existing_share, ria.health, ria.quality) == (0.0, 40.0, 0.2667)
-    assert (ria.excess_discount, ria.adjusted, ria.flags) == (0.0, 533.33, ["margin giveaway"])
+    # Ria's discount is below the team's: never a giveaway flag, whatever her accounts show
+    # (A3's margin_giveaway pattern is counted as evidence); her follow-up 0% is 25 points
+    # below the team's median (0.5 and 0: 25%)
+    assert (ria.excess_discount, ria.adjusted, ria.flags) == (0.0, 533.33, ["no follow-up"])
+    assert (ria.giveaway_accounts, ria.pressure_accounts) == (1, 0)
+    # with the team's health 55: (0.5 × 0.55) / 0.75 = 0.3667, + 2000 × 0.1 = 200;
+    # with the team's follow-up 25%: (0.5 × 0.4 + 0.25 × 0.25) / 0.75 = 0.35, + 166.67
+    assert [(g.figure, g.gain) for g in ria.breakdown] == [
+        ("portfolio health", 200.0),
+        ("follow-up rate", 166.67),
+    ]

@@ -1,10 +1,10 @@
 """The agenda page and API on the real agenda of the sample book (as of 2026-04-15).
 
-Sam (U2) owns A1 and A2; his agenda holds, highest priority first: the value
+Sam (U2) owns A1 and A2; his agenda holds, warning first: our promise K3,
+stay in touch with A1 and A2 (red), A2's fading pattern; then the value
 review of OP1, check-ins after orders O3 and O2, the decision criteria of OP2
-(a decision hook) and its qualification, our promise K3, stay in touch with A1
-and A2, a connection to a decision maker at A1 and at A2, and A2's fading
-pattern.
+(a decision hook) and its qualification, a connection to a decision maker at
+A1 and at A2.
 """
 
 from __future__ import annotations
@@ -23,18 +23,35 @@ from tests.api.conftest import csrf_of, signed_in
 STAY_A2 = item_id("A2", "stay_in_touch", "since 2026-02-11")
 ORDER_O2 = item_id("A1", "post_order", "O2")
 FADING_A2 = item_id("A2", "pattern", "fading")
-SAM_ITEMS = [
+SAM_ITEMS = [  # warning first, then routine; within each, value at stake × urgency
+    ("our_commitment", "A2"),  # our promise K3, overdue
+    ("stay_in_touch", "A1"),  # red
+    ("stay_in_touch", "A2"),  # red
+    ("pattern", "A2"),  # fading (warning)
     ("value_review", "A1"),
     ("post_order", "A2"),
     ("post_order", "A1"),
     ("define_criteria", "A2"),  # Spring stock: open 73 days, no criteria
     ("qualification", "A2"),  # Spring stock: need, authority and budget unconfirmed
-    ("our_commitment", "A2"),
-    ("stay_in_touch", "A1"),
-    ("stay_in_touch", "A2"),
     ("decision_maker", "A1"),  # no real connection to a decision maker
     ("decision_maker", "A2"),
-    ("pattern", "A2"),
+]
+# The page: one line per account. A1: the check-in after O2, covering the stay in touch
+# (a check-in is a touch), the decision maker folded; A2: our promise K3, then folded the
+# fading pattern (covering the stay in touch), the check-in after O3, the decision maker.
+# To complete: A1's value review (no value plan), A2's criteria covering its qualification.
+PAGE_KINDS = [
+    "post_order",
+    "stay_in_touch",
+    "decision_maker",
+    "our_commitment",
+    "pattern",
+    "stay_in_touch",
+    "post_order",
+    "decision_maker",
+    "value_review",
+    "define_criteria",
+    "qualification",
 ]
 
 
@@ -76,9 +93,7 @@ def test_complete_with_a_touchpoint_is_one_write_audited(client: TestClient, boo
     signed_in(client, "U2")
     page = client.get("/agenda")
     assert page.status_code == 200
-    assert [p.split('"')[0] for p in page.text.split('data-kind="')[1:]] == [
-        k for k, _ in SAM_ITEMS
-    ]
+    assert [p.split('"')[0] for p in page.text.split('data-kind="')[1:]] == PAGE_KINDS
     assert f'data-key="{STAY_A2}"' in page.text
     before = services.read_ledger_table(url=book, table="touchpoints").height
     done = client.post(
@@ -182,3 +197,13 @@ def test_snooze_dismiss_and_bad_forms(client: TestClient, book: str) -> None:
         ("U2", "update", ORDER_O2, "A1", "until", "2026-05-01", None),
     ]
     assert audit_rows(book, "touchpoints") == []
+
+
+def test_the_page_honours_as_of_and_a_manager_sees_the_team(client: TestClient, book: str) -> None:
+    signed_in(client, "U2")
+    early = client.get("/agenda", params={"as_of": "2026-02-15"})
+    assert early.status_code == 200
+    assert "<small>2026-02-15</small>" in early.text
+    assert client.get("/agenda", params={"as_of": "someday"}).status_code == 422
+    assert client.get("/agenda/team").status_code == 403
+    assert client.get("/agenda", params={"user": "U3"}).status_code == 403

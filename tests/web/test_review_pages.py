@@ -45,3 +45,52 @@ def test_a_manager_gets_the_team_and_an_admin_any_scope(client: TestClient) -> N
     unknown = client.get("/review/report.html", params={"month": "2026-03", "team": "South"})
     assert unknown.status_code == 404
     assert "there is no team &#39;South&#39; in the book (teams: North)" in unknown.text
+
+
+def test_a_seller_answers_the_review_question_on_the_page_and_by_api(
+    client: TestClient, sam: dict[str, str], ria: dict[str, str]
+) -> None:
+    from tests.api.conftest import csrf_of
+
+    signed_in(client, "U2")
+    page = client.get("/review", params={"month": "2026-03"})
+    assert '<option value="A1">' in page.text
+    assert '<option value="A3">' not in page.text  # Ria's account
+    saved = client.post(
+        "/review/answer",
+        data={
+            "csrf": csrf_of(page.text),
+            "month": "2026-03",
+            "account_id": "A1",
+            "answer": "A plant visit each quarter",
+            "commitment": "Share the spring catalogue",
+        },
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    assert saved.headers["location"] == "/review?month=2026-03"
+    again = client.get("/review", params={"month": "2026-03"}).text
+    assert "A plant visit each quarter — commitment: Share the spring catalogue" in again
+    report = client.get("/review/report.html", params={"month": "2026-03"}).text
+    assert "A plant visit each quarter" in report
+    empty = client.post(
+        "/review/answer",
+        data={"csrf": csrf_of(again), "month": "2026-03", "account_id": "A1", "answer": " "},
+    )
+    assert empty.status_code == 422
+    assert 'data-field="answer"' in empty.text
+    put = client.put(
+        "/api/v1/review-answers/2026-03/A2",
+        headers=sam,
+        json={"answer": "Monthly stock review", "commitment": None},
+    )
+    assert put.status_code == 200, put.text
+    assert put.json()["user_id"] == "U2"
+    listed = client.get("/api/v1/review-answers/2026-03", headers=sam).json()
+    assert [(a["account_id"], a["answer"]) for a in listed] == [
+        ("A1", "A plant visit each quarter"),
+        ("A2", "Monthly stock review"),
+    ]
+    assert client.get("/api/v1/review-answers/2026-03", headers=ria).json() == []
+    foreign = client.put("/api/v1/review-answers/2026-03/A1", headers=ria, json={"answer": "x"})
+    assert foreign.status_code == 404

@@ -64,6 +64,23 @@ class AgendaItem:
     state: str  # open, or (when hidden items are asked for) snoozed / done / dismissed
     until: date | None  # snoozed until
     note: str | None
+    severity: str = "routine"  # critical, warning or routine (accord.agenda.daily)
+    category: str = "action"  # action, or to_complete: data that is merely missing
+
+    @property
+    def when(self) -> str:
+        """'22 days overdue', 'due today', 'due in 3 days'."""
+        if self.days_overdue > 0:
+            return f"{self.days_overdue} day{'s' if self.days_overdue != 1 else ''} overdue"
+        if self.days_overdue == 0:
+            return "due today"
+        ahead = -self.days_overdue
+        return f"due in {ahead} day{'s' if ahead != 1 else ''}"
+
+    @property
+    def priority_words(self) -> str:
+        """The priority as a person says it: 'critical · 49,907 at stake · 22 days overdue'."""
+        return f"{self.severity} · {self.value_at_stake:,.0f} at stake · {self.when}"
 
     def record(self) -> dict[str, Any]:
         """The stable JSON shape (docs/agenda.md)."""
@@ -86,6 +103,9 @@ class AgendaItem:
             "state": self.state,
             "until": None if self.until is None else self.until.isoformat(),
             "note": self.note,
+            "severity": self.severity,
+            "category": self.category,
+            "priority_words": self.priority_words,
         }
 
 
@@ -160,9 +180,12 @@ def prioritise(
 
 def to_items(frame: pl.DataFrame) -> list[AgendaItem]:
     """The frame as typed items (only the few rows a seller sees become objects)."""
+    from accord.agenda.daily import category_of, overdue_text, severity_of
+
     out = []
     for r in frame.iter_rows(named=True):
         open_ = r["state"] == "open"
+        evidence = json.loads(r["evidence"]) if r["evidence"] else {}
         out.append(
             AgendaItem(
                 id=r["id"],
@@ -172,8 +195,8 @@ def to_items(frame: pl.DataFrame) -> list[AgendaItem]:
                 contact_id=r["contact_id"],
                 contact_name=r["contact_name"],
                 title=r["title"],
-                reason=r["reason"],
-                evidence=json.loads(r["evidence"]) if r["evidence"] else {},
+                reason=overdue_text(r["reason"], r["days_overdue"]),
+                evidence=evidence,
                 due=r["due"],
                 days_overdue=r["days_overdue"],
                 value_at_stake=r["value_at_stake"],
@@ -184,6 +207,10 @@ def to_items(frame: pl.DataFrame) -> list[AgendaItem]:
                 state=r["state"],
                 until=None if open_ else r["until"],
                 note=None if open_ else r["note"],
+                severity=severity_of(
+                    r["kind"], r.get("severity"), r["days_overdue"], r["level"], evidence
+                ),
+                category=category_of(r["kind"], evidence),
             )
         )
     return out

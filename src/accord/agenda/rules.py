@@ -73,6 +73,7 @@ CANDIDATE_SCHEMA: dict[str, pl.DataType] = {
     "contact_id": pl.String(),
     "own_value": pl.Float64(),
     "level": pl.String(),
+    "severity": pl.String(),  # a pattern's own (warning, critical); null: by kind (agenda.daily)
 }
 
 C = pl.col
@@ -428,6 +429,7 @@ def patterns(inp: AgendaInputs, as_of: date, s: Settings) -> pl.DataFrame:
         ),
         due=due,
         own_value=pl.max_horizontal(C("cost"), C("at_risk")),
+        severity=C("severity"),
     )
 
 

@@ -18,7 +18,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from accord.api import errors
+from accord.api import errors, review_answers
 from accord.api.deps import BodyLimit
 from accord.api.routes import router as api_router
 from accord.storage.engines import dispose_all, engine_for
@@ -76,6 +76,7 @@ def create_app(
     app.state.secure_cookies = secure_cookies
     errors.install(app, error_page)
     app.include_router(api_router)
+    app.include_router(review_answers.router)  # issue 17: answers at the monthly review
     app.include_router(auth.router)
     app.include_router(pages.router)
     app.include_router(agenda_view.router)

@@ -42,10 +42,10 @@ def _fires(rule: Rule) -> pl.Expr:
     return rule.fires.fill_null(False)
 
 
-def _judge(frame: pl.LazyFrame, rule: Rule) -> pl.LazyFrame:
+def _judge(frame: pl.LazyFrame, rule: Rule, risk_share: float = 1.0) -> pl.LazyFrame:
     """The rows of the accounts `rule` fires for (lazy: only the columns it reads are
-    gathered from the wide scored table)."""
-    value_ahead = pl.col("expected_value_12m")
+    gathered from the wide scored table); at risk: value ahead × the pattern's risk share."""
+    value_ahead = pl.col("expected_value_12m") * risk_share
     if isinstance(rule.at_risk, pl.Expr):
         at_risk = pl.when(rule.at_risk).then(value_ahead).otherwise(None)
     else:
@@ -105,7 +105,10 @@ def detect(scored: pl.DataFrame, s: Settings) -> pl.DataFrame:
     frame = with_rule_inputs(scored)
     lazy = frame.lazy()
     judged = rules(s)
-    found = pl.concat([_judge(lazy, rule) for rule in judged], how="vertical").collect()
+    found = pl.concat(
+        [_judge(lazy, rule, getattr(s.risk_share, rule.id, 1.0)) for rule in judged],
+        how="vertical",
+    ).collect()
     threshold = s.general.healthy_from
     # Where no rule fires, asked of the rules again: 3× faster than an anti-join on ids.
     none_fires = ~pl.any_horizontal([_fires(rule) for rule in judged])

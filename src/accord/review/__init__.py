@@ -12,11 +12,13 @@ from accord.review.alignment import SellerAlignment, alignment
 from accord.review.costs import CostAccount, CostLine, CostSection, cost_section
 from accord.review.model import (
     Action,
+    Answer,
     Band,
     Commitment,
     KeyAccount,
     Mover,
     PatternCount,
+    Referrals,
     ReviewModel,
     build_review,
     empty_review,
@@ -26,6 +28,7 @@ from accord.review.render import render_html, write_pdf
 
 __all__ = [
     "Action",
+    "Answer",
     "Band",
     "Commitment",
     "CostAccount",
@@ -36,6 +39,7 @@ __all__ = [
     "Mover",
     "PatternCount",
     "PlanSummary",
+    "Referrals",
     "ReviewModel",
     "SellerAlignment",
     "alignment",

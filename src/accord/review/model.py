@@ -11,7 +11,7 @@ renderer turns into HTML or PDF (and the web app into a page).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import polars as pl
 
@@ -67,6 +67,27 @@ class Action:
 
 
 @dataclass(frozen=True, slots=True)
+class Answer:
+    """A seller's answer at a monthly review: what they do to perpetuate the relationship."""
+
+    month: str
+    answer: str
+    commitment: str | None
+    user_id: str | None
+    written_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Referrals:
+    """Referrals to and from allied partners on the account: in the month, and in 12 months."""
+
+    given_month: int = 0
+    received_month: int = 0
+    given_year: int = 0
+    received_year: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class KeyAccount:
     account_id: str
     name: str
@@ -82,6 +103,15 @@ class KeyAccount:
     actions: list[Action]
     plan: PlanSummary | None = None  # its account plan, None where none is written
     month: MonthActivity = NOTHING  # what happened on it within the month
+    answer: Answer | None = None  # this month's answer of the seller
+    last_answer: Answer | None = None  # last month's, shown beside what happened since
+    referrals: Referrals = Referrals()
+    intent: str | None = None  # what we meant it to be: the account's, else its plan's
+
+    @property
+    def intent_disagrees(self) -> bool:
+        """The intent (reason / season / lifetime) is not what the lifetime model expects."""
+        return bool(self.intent and self.horizon and self.intent != self.horizon)
 
     @property
     def gap(self) -> bool:
@@ -171,6 +201,10 @@ def build_review(
     activity: dict[str, MonthActivity] | None = None,  # account_id → the month's activity
     costs: CostSection | None = None,
     plan_max_age_days: int = 90,
+    answers: dict[str, Answer] | None = None,  # account_id → this month's answer
+    last_answers: dict[str, Answer] | None = None,  # account_id → last month's
+    referrals: dict[str, Referrals] | None = None,
+    intents: dict[str, str] | None = None,  # account_id → intent (account's, else plan's)
 ) -> ReviewModel:
     """The review of the accounts in `accounts` as of `end`."""
     ids = accounts.select("account_id", "name", "owner_name")
@@ -297,6 +331,10 @@ def build_review(
                 actions,
                 (plans or {}).get(acc),
                 (activity or {}).get(acc, NOTHING),
+                (answers or {}).get(acc),
+                (last_answers or {}).get(acc),
+                (referrals or {}).get(acc, Referrals()),
+                (intents or {}).get(acc),
             )
         )
     return ReviewModel(

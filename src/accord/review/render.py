@@ -58,7 +58,15 @@ def _change(x: float, digits: int = 0) -> str:
     return "±0" if float(text) == 0 else text
 
 
-def render_html(model: ReviewModel, *, pressure_penalty: float) -> str:
+def render_html(
+    model: ReviewModel,
+    *,
+    pressure_penalty: float,
+    giveaway_points: float = 0.02,
+    pressure_points: float = 0.02,
+    kept_points: float = 0.05,
+    follow_up_points: float = 0.05,
+) -> str:
     """The whole report as one HTML document that fetches nothing."""
     env = jinja2.Environment(
         loader=jinja2.FunctionLoader(
@@ -102,6 +110,10 @@ def render_html(model: ReviewModel, *, pressure_penalty: float) -> str:
             [(s.name, s.revenue, s.adjusted) for s in model.sellers]
         ),
         pressure_penalty=pressure_penalty,
+        giveaway_points=giveaway_points,
+        pressure_points=pressure_points,
+        kept_points=kept_points,
+        follow_up_points=follow_up_points,
     )
 
 

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi import Path as PathParam
 from fastapi.responses import RedirectResponse, Response
 
 from accord import services, services_agenda
-from accord.access import Principal
+from accord.access import PermissionDeniedError, Principal, users_in_scope
 from accord.domain import enums
 from accord.ledger_input import InvalidFieldsError
+from accord.storage.engines import engine_for
 from accord.web.auth import FormSession, PageUser
 from accord.web.render import render
 
@@ -30,9 +32,37 @@ DIRECTIONS = tuple(str(d.value) for d in enums.Direction)
 
 
 def page_date(request: Request) -> date:
-    """The server's fixed date (tests, demos), else today."""
+    """The page's date: ?as_of= (YYYY-MM-DD), else the server's fixed date (tests, demos),
+    else today."""
+    raw = request.query_params.get("as_of")
+    if raw:
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            raise InvalidFieldsError({"as_of": "must be a date (YYYY-MM-DD)"}) from None
     fixed: date | None = request.app.state.as_of
     return fixed or date.today()
+
+
+def _back(request: Request, seller: str | None = None) -> str:
+    """Where a form returns to: the agenda of the same date (and seller)."""
+    query = {k: v for k, v in (("as_of", request.query_params.get("as_of")), ("user", seller)) if v}
+    return "/agenda" + (f"?{urlencode(query)}" if query else "")
+
+
+def _seller(request: Request, user: Principal) -> str:
+    """Whose agenda the page shows: the caller's own, or (?user=) a seller in their scope."""
+    wanted = request.query_params.get("user")
+    if not wanted or wanted == user.user_id:
+        return user.user_id
+    if not (user.is_manager or user.is_admin):
+        raise PermissionDeniedError("only a manager or an admin sees another seller's agenda")
+    engine = engine_for(request.app.state.url)
+    with engine.connect() as conn:
+        allowed = users_in_scope(conn, user)
+    if allowed is not None and wanted not in allowed:
+        raise PermissionDeniedError(f"user {wanted!r} is not in your team")
+    return wanted
 
 
 def _page(
@@ -42,9 +72,10 @@ def _page(
     status: int = 200,
 ) -> Response:
     as_of = page_date(request)
+    seller = _seller(request, user)
     found = services_agenda.agenda(
         url=request.app.state.url,
-        user_id=user.user_id,
+        user_id=seller,
         as_of=as_of,
         settings=services.load_config(),
     )
@@ -55,6 +86,9 @@ def _page(
             "agenda": found,
             "items": found.items,
             "as_of": as_of,
+            "own": seller == user.user_id,
+            "manager": user.is_manager or user.is_admin,
+            "query": _back(request, None if seller == user.user_id else seller)[len("/agenda") :],
             "errors": errors or {},
             "channels": CHANNELS,
             "purposes": PURPOSES,
@@ -67,6 +101,27 @@ def _page(
 @router.get("/agenda")
 def agenda_page(request: Request, user: PageUser) -> Response:
     return _page(request, user)
+
+
+@router.get("/agenda/team")
+def team_page(request: Request, user: PageUser) -> Response:
+    """A manager's view: each seller's agenda, completion rate and overdue promises."""
+    as_of = page_date(request)
+    team = request.query_params.get("team") or None
+    if user.is_admin and team:
+        view = services_agenda.team_agenda(
+            url=request.app.state.url, team=team, as_of=as_of, settings=services.load_config()
+        )
+    elif user.is_manager or user.is_admin:
+        view = services_agenda.team_agenda(
+            url=request.app.state.url,
+            manager_id=user.user_id,
+            as_of=as_of,
+            settings=services.load_config(),
+        )
+    else:
+        raise PermissionDeniedError("the team's agendas are for managers")
+    return render(request, "agenda_team.html", {"view": view, "as_of": as_of})
 
 
 ItemId = Annotated[str, PathParam(max_length=100)]
@@ -119,16 +174,28 @@ async def complete(request: Request, item_id: ItemId, session: FormSession) -> R
             touchpoint = _touchpoint(form)
         except InvalidFieldsError as exc:
             return _page(request, user, {item_id: exc.fields}, 422)
+    values: dict[str, float] = {}
+    for pair in filter(None, (p.strip() for p in form.get("values", "").split(";"))):
+        metric, sep, number = pair.partition("=")
+        try:
+            values[metric.strip()] = float(number)
+        except ValueError:
+            return _page(request, user, {item_id: {"values": "must be METRIC=NUMBER; …"}}, 422)
+        if not sep or not metric.strip():
+            return _page(request, user, {item_id: {"values": "must be METRIC=NUMBER; …"}}, 422)
     services_agenda.complete_item(
         url=request.app.state.url,
         user_id=user.user_id,
         item_id=item_id,
         as_of=page_date(request),
-        note=form.get("note", "").strip()[:500] or None,
+        note=form.get("note", "").strip()[:2000] or None,
         touchpoint=touchpoint,
         settings=services.load_config(),
+        completion=services_agenda.Completion(
+            values=values, do_differently=form.get("differently", "").strip()[:2000] or None
+        ),
     )
-    return RedirectResponse("/agenda", status_code=303)
+    return RedirectResponse(_back(request), status_code=303)
 
 
 @router.post("/agenda/{item_id}/snooze")
@@ -151,7 +218,7 @@ async def snooze(request: Request, item_id: ItemId, session: FormSession) -> Res
         as_of=as_of,
         settings=services.load_config(),
     )
-    return RedirectResponse("/agenda", status_code=303)
+    return RedirectResponse(_back(request), status_code=303)
 
 
 @router.post("/agenda/{item_id}/dismiss")
@@ -169,7 +236,7 @@ async def dismiss(request: Request, item_id: ItemId, session: FormSession) -> Re
         as_of=page_date(request),
         settings=services.load_config(),
     )
-    return RedirectResponse("/agenda", status_code=303)
+    return RedirectResponse(_back(request), status_code=303)
 
 
 __all__ = ["page_date", "router"]

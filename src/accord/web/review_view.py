@@ -13,13 +13,17 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
+import sqlalchemy as sa
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
 from accord import services, services_agenda
-from accord.access import Principal
+from accord.access import Principal, scoped_account_ids
 from accord.ledger_input import InvalidFieldsError
-from accord.web.auth import PageUser
+from accord.services_review import read_answers
+from accord.storage.engines import engine_for
+from accord.storage.tables import LEDGER_TABLES
+from accord.web.auth import FormSession, PageUser
 from accord.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -36,7 +40,14 @@ def _scope(user: Principal, team: str | None) -> tuple[str | None, str | None]:
 
 
 def _month(request: Request, month: str | None) -> str:
+    """?month=, else the month of ?as_of=, of the server's fixed date, or of today."""
     if month is None or month == "":
+        raw = request.query_params.get("as_of")
+        if raw:
+            try:
+                return date.fromisoformat(raw).strftime("%Y-%m")
+            except ValueError:
+                raise InvalidFieldsError({"as_of": "must be a date (YYYY-MM-DD)"}) from None
         fixed = request.app.state.as_of
         return (fixed or date.today()).strftime("%Y-%m")
     if not _MONTH.match(month):
@@ -48,18 +59,82 @@ Month = Annotated[str | None, Query(max_length=7)]
 Team = Annotated[str | None, Query(max_length=200)]
 
 
+def _answerable(request: Request, user: Principal) -> list[tuple[str, str]]:
+    """(account_id, name) the caller may answer for: the accounts in their scope."""
+    accounts = LEDGER_TABLES["accounts"]
+    with engine_for(request.app.state.url).connect() as conn:
+        rows = conn.execute(
+            sa.select(accounts.c.account_id, accounts.c.name)
+            .where(accounts.c.account_id.in_(scoped_account_ids(user)))
+            .order_by(accounts.c.name, accounts.c.account_id)
+        ).all()
+    return [(str(r[0]), str(r[1])) for r in rows]
+
+
+def _answers(request: Request, month: str, ids: list[str]) -> dict[str, Any]:
+    with engine_for(request.app.state.url).connect() as conn:
+        return dict(read_answers(conn, month, ids))
+
+
 @router.get("/review")
 def review_page(
     request: Request, user: PageUser, month: Month = None, team: Team = None
 ) -> Response:
+    return _review_page(request, user, month, team)
+
+
+def _review_page(
+    request: Request,
+    user: Principal,
+    month: str | None,
+    team: str | None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
     scope_team, scope_user = _scope(user, team)
-    context: dict[str, Any] = {"team": scope_team or "", "scope_user": scope_user, "errors": {}}
+    context: dict[str, Any] = {"team": scope_team or "", "scope_user": scope_user}
     try:
         chosen = _month(request, month)
     except InvalidFieldsError as exc:  # drawn again with the message beside the field
-        context |= {"month": month or "", "errors": exc.fields}
+        context |= {"month": month or "", "errors": exc.fields, "accounts": [], "answers": {}}
         return render(request, "review.html", context, 422)
-    return render(request, "review.html", context | {"month": chosen})
+    accounts = _answerable(request, user)
+    context |= {
+        "month": chosen,
+        "accounts": accounts,
+        "answers": _answers(request, chosen, [a for a, _ in accounts]),
+        "errors": errors or {},
+    }
+    return render(request, "review.html", context, status)
+
+
+@router.post("/review/answer")
+async def answer(request: Request, session: FormSession) -> Response:
+    """The seller's answer for one account and month (what they do to perpetuate it)."""
+    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    user = session.principal
+    chosen = _month(request, form.get("month") or None)
+    problems: dict[str, str] = {}
+    allowed = {a for a, _ in _answerable(request, user)}
+    if form.get("account_id") not in allowed:
+        problems["account_id"] = "choose one of your accounts"
+    if not form.get("answer", "").strip():
+        problems["answer"] = "say what you are doing to perpetuate the relationship"
+    for name in ("answer", "commitment"):
+        if len(form.get(name, "")) > 2000:
+            problems[name] = "must be at most 2000 characters"
+    if problems:
+        return _review_page(request, user, chosen, None, problems, 422)
+    services_agenda.answer_review(
+        url=request.app.state.url,
+        month=chosen,
+        account_id=form["account_id"],
+        user_id=user.user_id,
+        answer=form["answer"],
+        commitment=form.get("commitment") or None,
+        allowed_accounts=allowed,
+    )
+    return RedirectResponse(f"/review?month={chosen}", status_code=303)
 
 
 def _report(
