@@ -353,7 +353,7 @@ class ParetoNBD(Fitter):
                 start,
                 self.param_names,
                 n_customers=data.n,
-                gtol=1e-5,
+                xtol=1e-2,
                 max_iter=30,
                 fallback=False,
             )
@@ -361,14 +361,13 @@ class ParetoNBD(Fitter):
         except ConvergenceError:
             done = 0
         data.tail.nodes = _FINE
-        # From near the maximum a Newton step squares the gradient: 1e-6 per customer
-        # leaves the parameters accurate to ~1e-8.
+        # From near the maximum each Newton step squares the error: it stops once the
+        # next step would move no parameter by more than 1e-7 of its value.
         opt = maximize(
             lambda p, order: _loglik(data, p, order),
             start,
             self.param_names,
             n_customers=data.n,
-            gtol=1e-6,
         )
         self._set_fit(opt, n_customers=round(data.n), n_distinct=data.n_rows)
         self.n_iterations_ += done
