@@ -30,8 +30,9 @@ def test_outlook_columns_and_ranges(orders: pl.DataFrame) -> None:
     assert table.columns == [
         "account_id", "orders", "first_order_on", "last_order_on", "frequency",
         "recency_weeks", "age_weeks", "p_alive", "expected_orders_12m",
-        "expected_value_12m", "horizon",
+        "expected_value_12m", "horizon", "note",
     ]  # fmt: skip
+    assert table["note"].null_count() == table.height  # every figure known
     assert table.height == orders["account_id"].n_unique()
     assert table["p_alive"].is_between(0, 1).all()
     assert (table["expected_orders_12m"] >= 0).all()

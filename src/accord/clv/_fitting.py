@@ -16,7 +16,7 @@ histories, not with the number of customers.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
@@ -114,6 +114,7 @@ class Optimum:
     gradient: FloatArray
     hessian: FloatArray
     iterations: int
+    at_bound: tuple[str, ...] = ()  # parameters held at a limit of the model (`maximize`)
 
 
 #: The Newton step (in log-parameters) below which a fit has converged: the parameters
@@ -122,6 +123,9 @@ _XTOL = 1e-7
 #: Iterations without an accepted step after which the trust region has collapsed:
 #: the objective cannot be improved at floating-point precision.
 _STALL = 8
+#: Mean log-likelihood per customer that a fit holding parameters at a limit may lose
+#: against the best point the free fit reached (the held value is near, not at, the limit).
+_HELD_GAP = 1e-3
 _NUMERIC = (ArithmeticError, ValueError, np.linalg.LinAlgError)
 
 
@@ -134,9 +138,13 @@ class _Objective:
     which the trust-region method treats as a rejected step.
     """
 
-    def __init__(self, loglik: LogLik, n_customers: float) -> None:
+    def __init__(
+        self, loglik: LogLik, n_customers: float, full: FloatArray, free: npt.NDArray[np.bool_]
+    ) -> None:
         self.loglik = loglik
         self.scale = 1.0 / max(n_customers, 1.0)
+        self.full = full.copy()  # the log-parameters held fixed take their value from here
+        self.free = free
         self.key: bytes | None = None
         self.value = math.inf
         self.grad: FloatArray = np.zeros(0)
@@ -153,7 +161,7 @@ class _Objective:
         self.value, self.grad, self.hess, self.natural = math.inf, np.zeros(k), np.eye(k), None
         if not np.all(np.isfinite(theta)) or np.any(np.abs(theta) > 50):
             return self
-        p = np.exp(theta)
+        p = np.exp(self.expand(theta))
         try:
             with np.errstate(all="ignore"):
                 value, grad, hess = self.loglik(p, 2)
@@ -171,11 +179,18 @@ class _Objective:
             return self
         g_theta = p * grad
         h_theta = p[:, None] * hess * p[None, :] + np.diag(g_theta)
+        free = self.free
         self.value = -value * self.scale
-        self.grad = -g_theta * self.scale
-        self.hess = -h_theta * self.scale
+        self.grad = -g_theta[free] * self.scale
+        self.hess = -h_theta[np.ix_(free, free)] * self.scale
         self.natural = (float(value), np.asarray(grad), np.asarray(hess))
         return self
+
+    def expand(self, theta: FloatArray) -> FloatArray:
+        """All the log-parameters, from the free ones."""
+        out = self.full.copy()
+        out[self.free] = theta
+        return out
 
     def fun(self, theta: FloatArray) -> float:
         return self.at(theta).value
@@ -196,6 +211,7 @@ class _Verdict:
     step: float  # largest component of the Newton step H⁻¹g (log-parameters); ∞ if not definite
     decrement: float  # ½ gᵀH⁻¹g: the gain the quadratic model still expects (per customer)
     gradient: float  # largest |gradient| component
+    direction: FloatArray | None = None  # the Newton step −H⁻¹g, where H is definite
 
     def converged(self, xtol: float) -> bool:
         return self.finite and self.definite and self.step <= xtol
@@ -212,7 +228,7 @@ def _verdict(obj: _Objective, theta: FloatArray) -> _Verdict:
         return _Verdict(True, False, math.inf, math.inf, gmax)
     y = np.linalg.solve(chol, o.grad)
     step = np.linalg.solve(chol.T, y)
-    return _Verdict(True, True, float(np.max(np.abs(step))), 0.5 * float(y @ y), gmax)
+    return _Verdict(True, True, float(np.max(np.abs(step))), 0.5 * float(y @ y), gmax, -step)
 
 
 class _Watch:
@@ -262,6 +278,11 @@ def _trust_region(
     return np.asarray(res.x, dtype=np.float64), int(res.nit)
 
 
+#: The value at which a shape parameter running off to ∞ is held: a Gamma or Beta
+#: mixing distribution with shape 10,000 has a coefficient of variation of 1%.
+CAP = 1e4
+
+
 def maximize(
     loglik: LogLik,
     start: FloatArray,
@@ -271,6 +292,8 @@ def maximize(
     xtol: float = _XTOL,
     max_iter: int = 200,
     fallback: bool = True,
+    holds: Mapping[str, tuple[float | None, float | None]] | None = None,
+    held: Collection[str] = (),
 ) -> Optimum:
     """Maximise `loglik` over log-parameters from `start`; a ClvError on any failure.
 
@@ -281,9 +304,100 @@ def maximize(
     the optimiser from taking any step, when the quadratic model expects no more
     gain than rounding can resolve. `fallback` allows a quasi-Newton pass when the
     Newton method stalls (not wanted for a rough first stage).
+
+    `holds` gives, per parameter, the values (low, high) at which to hold it when it
+    runs off towards 0 or ∞. When the data show no heterogeneity (every customer
+    buys, or drops out, at the same rate), the likelihood keeps rising as the shape
+    of a mixing distribution goes to ∞, or as a rate that nobody shows goes to 0:
+    its maximum is a limit of the model. The parameter is then held at a value as
+    near that limit as predictions can tell (e.g. a shape of 10,000: a coefficient
+    of variation of 1%), and the others are fitted from the start again, so that
+    the result does not depend on where the runaway was noticed; the Optimum names
+    the held ones in `at_bound`; `held` names parameters held at their start value
+    from the outset (those a first, rough stage held).
     """
-    obj = _Objective(loglik, n_customers)
-    theta = np.log(np.asarray(start, dtype=np.float64))
+    holds = holds or {}
+    theta0 = np.log(np.asarray(start, dtype=np.float64))
+    free = np.array([n not in held for n in names])
+    full = theta0.copy()
+    iterations = 0
+    best = math.inf  # the lowest objective reached: a held fit must come near it
+    while True:
+        obj = _Objective(loglik, n_customers, full, free)
+        theta, verdict, done, more = _maximize_free(
+            obj, theta0[free], xtol=xtol, max_iter=max_iter, fallback=fallback
+        )
+        iterations += more
+        value = obj.at(theta).value
+        if free.all() or value < best:
+            best = min(best, value)
+        full_theta = obj.expand(theta)
+        # A parameter beyond e^±23, or stopped short of a maximum far (e^12) from its
+        # data-scaled start, is running off to 0 or ∞ along a ridge of the likelihood.
+        far = np.zeros(len(theta0), dtype=bool)
+        far[free] = np.abs(theta) > _RUNAWAY
+        if not done:
+            far[free] |= np.abs(theta - theta0[free]) > _FAR
+            if verdict.direction is not None and verdict.step > 0.5:
+                far[free] |= np.abs(verdict.direction) > 0.5  # out along a flat direction
+        runaway: dict[int, float] = {}
+        for i in map(int, np.flatnonzero(far & free)):
+            hold = holds.get(names[i], (None, None))[int(full_theta[i] > theta0[i])]
+            if hold is not None:
+                runaway[i] = hold
+        if runaway:
+            i = max(runaway, key=lambda j: abs(full_theta[j] - theta0[j]))
+            free[i] = False
+            full[i] = math.log(runaway[i])
+            if free.any():
+                continue
+        break
+    if np.any(far):
+        which = ", ".join(
+            f"{n} → {'∞' if t > 0 else '0'}"
+            for n, t, f in zip(names, full_theta, far, strict=True)
+            if f
+        )
+        raise IdentificationError(
+            f"the likelihood keeps increasing as {which}: the data cannot identify the model"
+        )
+    if done and not free.all() and value > best + _HELD_GAP:
+        # Holding a parameter at a limit must lose (almost) nothing against the best
+        # point seen: if it does, the runaway was misjudged (e.g. a slow climb that
+        # rounding stopped) and there is no fit to trust.
+        raise ConvergenceError(
+            f"maximum likelihood did not converge after {iterations} iterations: the "
+            "likelihood rises slowly along a ridge that the optimiser cannot follow"
+        )
+    if not done:
+        if verdict.finite and verdict.definite and verdict.step > 0.5:
+            raise IdentificationError(
+                "the likelihood is flat along some direction (a parameter could change by "
+                f"a factor of e^{verdict.step:.1f} without a measurable gain): "
+                "the data cannot identify the model"
+            )
+        raise ConvergenceError(
+            f"maximum likelihood did not converge after {iterations} iterations "
+            f"(largest gradient {verdict.gradient:.2e}); the data may not identify the model"
+        )
+    natural = obj.at(theta).natural
+    assert natural is not None
+    ll, g, h = natural
+    return Optimum(
+        params=np.exp(full_theta),
+        log_likelihood=ll,
+        gradient=g,
+        hessian=h,
+        iterations=iterations,
+        at_bound=tuple(n for n, f in zip(names, free, strict=True) if not f),
+    )
+
+
+def _maximize_free(
+    obj: _Objective, theta: FloatArray, *, xtol: float, max_iter: int, fallback: bool
+) -> tuple[FloatArray, _Verdict, bool, int]:
+    """Trust-region Newton (then quasi-Newton and Newton again if it stalls) over the
+    free log-parameters: (theta, its verdict, converged, iterations)."""
     if obj.at(theta).natural is None:
         raise ConvergenceError("the likelihood cannot be evaluated at the starting values")
     try:
@@ -315,37 +429,8 @@ def maximize(
             f"maximum likelihood failed on a numerical problem ({exc}); "
             "the data may not identify the model"
         ) from exc
-    value = obj.at(theta).value
-    done = verdict.converged(xtol) or _settled(verdict, value)
-    # A parameter beyond e^±23, or stopped short of a maximum far (e^12) from its
-    # data-scaled start, is running off to 0 or ∞ along a ridge of the likelihood.
-    far = np.abs(theta) > _RUNAWAY
-    if not done:
-        far |= np.abs(theta - np.log(np.asarray(start, dtype=np.float64))) > _FAR
-    if np.any(far):
-        which = ", ".join(
-            f"{n} → {'∞' if t > 0 else '0'}" for n, t, f in zip(names, theta, far, strict=True) if f
-        )
-        raise IdentificationError(
-            f"the likelihood keeps increasing as {which}: the data cannot identify the model"
-        )
-    if not done:
-        if verdict.finite and verdict.definite and verdict.step > 0.5:
-            raise IdentificationError(
-                "the likelihood is flat along some direction (a parameter could change by "
-                f"a factor of e^{verdict.step:.1f} without a measurable gain): "
-                "the data cannot identify the model"
-            )
-        raise ConvergenceError(
-            f"maximum likelihood did not converge after {iterations} iterations "
-            f"(largest gradient {verdict.gradient:.2e}); the data may not identify the model"
-        )
-    natural = obj.at(theta).natural
-    assert natural is not None
-    ll, g, h = natural
-    return Optimum(
-        params=np.exp(theta), log_likelihood=ll, gradient=g, hessian=h, iterations=iterations
-    )
+    done = verdict.converged(xtol) or _settled(verdict, obj.at(theta).value)
+    return theta, verdict, done, iterations
 
 
 def _settled(verdict: _Verdict, value: float) -> bool:
@@ -384,6 +469,7 @@ class Fitter:
         self.n_customers_: int = 0
         self.n_distinct_: int = 0
         self.n_iterations_: int = 0
+        self.at_bound_: tuple[str, ...] = ()  # held at a limit of the model (see maximize)
 
     @classmethod
     def from_params(cls, **params: float) -> Self:
@@ -406,7 +492,10 @@ class Fitter:
     def _set_fit(self, opt: Optimum, *, n_customers: int, n_distinct: int) -> None:
         self.params_ = {n: float(v) for n, v in zip(self.param_names, opt.params, strict=True)}
         self.log_likelihood_ = float(opt.log_likelihood)
-        cov = covariance(opt.hessian)
+        self.at_bound_ = opt.at_bound
+        free = np.array([n not in opt.at_bound for n in self.param_names])
+        cov = np.full((len(free), len(free)), np.nan)
+        cov[np.ix_(free, free)] = covariance(opt.hessian[np.ix_(free, free)])
         self.covariance_ = cov
         self.standard_errors_ = {
             n: float(math.sqrt(v)) if v >= 0 else math.nan

@@ -22,6 +22,7 @@ import numpy as np
 from scipy.special import betaln, digamma
 
 from accord.clv._fitting import (
+    CAP,
     ArrayLike,
     Fitter,
     FloatArray,
@@ -154,6 +155,8 @@ class GammaGamma(Fitter):
             start,
             self.param_names,
             n_customers=n,
+            # Spend that does not vary within (p) or across (q) customers: see `maximize`.
+            holds={"p": (None, CAP), "q": (None, CAP)},
         )
         self._set_fit(opt, n_customers=round(n), n_distinct=len(x))
         return self
