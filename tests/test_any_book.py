@@ -14,6 +14,7 @@ import math
 import shutil
 import tempfile
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -156,3 +157,78 @@ def test_any_valid_book_runs_through_every_command(template: Path, book: AnyBook
     finally:
         dispose_all()
         shutil.rmtree(work, ignore_errors=True)
+
+
+def test_a_book_of_invoices_only_on_one_day_writes_its_review(
+    template: Path, tmp_path: Path
+) -> None:
+    """Found by the test above: four accounts whose only rows are invoices issued on
+    one day, reviewed 15 months later. No account has a health score this month,
+    one did last month, and the review's "mean health" card compared None with a
+    number (TypeError)."""
+
+    def invoice(n: int, account: str, amount: float, terms: str, paid: str = "") -> dict[str, Any]:
+        return {
+            "invoice_id": f"I{n}",
+            "account_id": account,
+            "issued_on": "2014-10-04",
+            "amount": amount,
+            "terms_days": terms,
+            "paid_on": paid,
+        }
+
+    book = AnyBook(
+        rows={
+            "users": [{"user_id": "U1", "name": "User 1", "role": "rep"}],
+            "accounts": [
+                {"account_id": "A1", "name": "Account 1"},
+                {
+                    "account_id": "A2",
+                    "name": "Account 2",
+                    "owner_id": "U1",
+                    "segment": "smb",
+                    "payment_terms_days": "90",
+                },
+                {
+                    "account_id": "A3",
+                    "name": "Account 3",
+                    "owner_id": "U1",
+                    "segment": "enterprise",
+                },
+                {
+                    "account_id": "A4",
+                    "name": "Account 4",
+                    "owner_id": "U1",
+                    "payment_terms_days": "0",
+                },
+            ],
+            "contacts": [
+                {"contact_id": "C1", "account_id": "A1", "name": "P1", "decision_role": "user"},
+                {
+                    "contact_id": "C5",
+                    "account_id": "A3",
+                    "name": "P5",
+                    "active": "false",
+                    "decision_role": "decision_maker",
+                },
+            ],
+            "invoices": [
+                invoice(2, "A1", 250.0, "30"),
+                invoice(3, "A2", 1200.0, ""),
+                invoice(4, "A2", 18000.0, "30", "2014-12-18"),
+                invoice(6, "A3", 1200.0, "0"),
+                invoice(7, "A3", 1.0, "30"),
+                invoice(8, "A3", 1.0, "30", "2014-10-04"),
+                invoice(9, "A4", 1200.0, "0"),
+                invoice(10, "A4", 49.5, ""),
+                invoice(11, "A4", 250.0, "0"),
+            ],
+        },
+        users=["U1"],
+        as_of=date(2016, 1, 22),
+    )
+    shutil.copy(template, tmp_path / "book.db")
+    try:
+        _run_everything(book, f"sqlite:///{tmp_path / 'book.db'}", tmp_path)
+    finally:
+        dispose_all()
