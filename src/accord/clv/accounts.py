@@ -162,8 +162,15 @@ def account_outlook(
             if n >= min_accounts and repeaters.height >= min_repeat_buyers
             else None
         )
+        distinct = stats.select("frequency", "recency", "T").n_unique() if n else 0
         if n < min_accounts:
             note = f"{n} accounts with orders; the model needs at least {min_accounts}"
+        elif distinct < 2:
+            # One history for every account: whatever the fit, it could not tell them apart.
+            note = (
+                f"all {n} accounts have the same order history (orders, recency and age): "
+                "the model needs at least two different ones"
+            )
         else:
             try:
                 fitted = (ParetoNBD() if model == "paretonbd" else BGNBD()).fit(x, tx, t_cal)
