@@ -142,7 +142,7 @@ def _remembered(diagnose: Callable[..., Any]) -> Callable[..., Any]:
 
 
 @settings(
-    max_examples=20,
+    max_examples=15,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
