@@ -180,6 +180,11 @@ def fit(
         f"log-likelihood {fitted.log_likelihood_:,.2f} on {fitted.n_customers_:,} customers "
         f"({fitted.n_distinct_:,} distinct histories)"
     )
+    if fitted.at_bound_:
+        _out.print(
+            f"held at a limit of the model (the data show no heterogeneity there): "
+            f"{', '.join(fitted.at_bound_)} — see docs/clv.md"
+        )
 
 
 @clv_app.command(

@@ -437,20 +437,27 @@ def _require_account(conn: sa.Connection, account_id: str) -> None:
         raise NotFoundError(f"there is no account {account_id!r} in the book")
 
 
-def _lifetime(orders: pl.DataFrame, day: date, settings: Settings) -> pl.DataFrame | None:
-    """Probability alive and value ahead per account, or None when no model can be fitted."""
-    from accord.clv import ClvError, account_outlook
+def _lifetime(orders: pl.DataFrame, day: date, settings: Settings) -> pl.DataFrame:
+    """Probability alive and value ahead per account, with the reason where unknown.
+
+    Never fails: a model that cannot be fitted leaves the figures null and says why
+    in `lifetime_note` (accounts without orders are filled in by the diagnosis).
+    """
+    from accord.clv import account_outlook
+    from accord.health.diagnosis import OUTLOOK_SCHEMA
 
     if orders.height == 0:
-        return None
+        return pl.DataFrame(schema=OUTLOOK_SCHEMA)
     # The fit is the same to the digit on every backend whatever the rows' order:
     # account_outlook sorts them itself before any sum.
-    try:
-        outlook = account_outlook(orders, day, min_accounts=settings.continuity.min_model_accounts)
-    except ClvError:
-        return None
+    outlook = account_outlook(orders, day, min_accounts=settings.continuity.min_model_accounts)
     return outlook.table.select(
-        "account_id", "p_alive", "expected_orders_12m", "expected_value_12m", "horizon"
+        "account_id",
+        "p_alive",
+        "expected_orders_12m",
+        "expected_value_12m",
+        "horizon",
+        pl.col("note").alias("lifetime_note"),
     )
 
 

@@ -30,8 +30,9 @@ def test_outlook_columns_and_ranges(orders: pl.DataFrame) -> None:
     assert table.columns == [
         "account_id", "orders", "first_order_on", "last_order_on", "frequency",
         "recency_weeks", "age_weeks", "p_alive", "expected_orders_12m",
-        "expected_value_12m", "horizon",
+        "expected_value_12m", "horizon", "note",
     ]  # fmt: skip
+    assert table["note"].null_count() == table.height  # every figure known
     assert table.height == orders["account_id"].n_unique()
     assert table["p_alive"].is_between(0, 1).all()
     assert (table["expected_orders_12m"] >= 0).all()
@@ -94,3 +95,21 @@ def test_outlook_is_reproducible_whatever_the_row_order(orders: pl.DataFrame) ->
     first = account_outlook(orders, AS_OF)
     again = account_outlook(orders.sample(fraction=1.0, shuffle=True, seed=5), AS_OF)
     assert again.table.equals(first.table)  # bit for bit, value ahead included
+
+
+def test_one_history_for_every_account_is_unknown_not_a_guess() -> None:
+    """18 accounts with the same two orders: any fit gives them all the same figures,
+    so the figures are unknown, and the note says why."""
+    orders = pl.DataFrame(
+        {
+            "account_id": [f"A{i:02d}" for i in range(18) for _ in range(2)],
+            "ordered_on": [date(2025, 1, 1), date(2025, 4, 1)] * 18,
+            "amount": [400.0] * 36,
+        }
+    )
+    outlook = account_outlook(orders, date(2025, 7, 1))
+    assert outlook.model is None
+    assert outlook.note is not None
+    assert "same order history" in outlook.note
+    assert outlook.table["p_alive"].is_null().all()
+    assert (outlook.table["note"] == outlook.note).all()

@@ -187,8 +187,11 @@ def test_expected_purchases_are_consistent_with_simulation() -> None:
 
 
 def test_summary_frame_is_polars(cdnow_sample: Cdnow) -> None:
-    model = GammaGamma().fit([1, 2, 3], [10.0, 12.0, 20.0])
+    # (Not [1, 2, 3] × [10, 12, 20]: that likelihood has no maximum, see test_robust_fitting.)
+    repeat = cdnow_sample.summary.filter(pl.col("frequency") > 0)
+    model = GammaGamma().fit(repeat["frequency"], repeat["monetary_value"])
     assert isinstance(model.summary, pl.DataFrame)
+    assert model.summary["param"].to_list() == ["p", "q", "gamma"]
 
 
 def test_fits_do_not_depend_on_the_order_of_customers(cdnow_sample: Cdnow) -> None:

@@ -16,7 +16,7 @@ histories, not with the number of customers.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
@@ -36,6 +36,7 @@ LogLik = Callable[[FloatArray, int], tuple[float, FloatArray | None, FloatArray 
 
 _POLARS_ABOVE = 200_000  # rows above which collapsing goes through polars (multi-threaded hash)
 _RUNAWAY = 23.0  # |log parameter| beyond which we say the likelihood has no interior maximum
+_FAR = 12.0  # |log parameter - log start| beyond which a fit that stalled is running away
 
 
 _BLAS_SAFE = 8192  # OpenBLAS runs dot products of up to 10,000 elements on one thread
@@ -113,81 +114,173 @@ class Optimum:
     gradient: FloatArray
     hessian: FloatArray
     iterations: int
+    at_bound: tuple[str, ...] = ()  # parameters held at a limit of the model (`maximize`)
 
 
-def _tr_step(g: FloatArray, h: FloatArray, radius: float) -> FloatArray:
-    """The exact minimiser of g·d + d·H·d/2 over |d| <= radius (Moré–Sorensen, small dense)."""
-    lam_arr, q = np.linalg.eigh(h)
-    lam = [float(v) for v in lam_arr]
-    gq = [float(v) for v in q.T @ g]
-    lo = max(0.0, -lam[0]) + 1e-12 * max(1.0, abs(lam[-1]))
-
-    def norm(mu: float) -> float:
-        return math.sqrt(sum((c / (e + mu)) ** 2 for c, e in zip(gq, lam, strict=True)))
-
-    if lam[0] > 0 and norm(0.0) <= radius:
-        mu = 0.0
-    elif norm(lo) <= radius:
-        mu = lo  # the hard case, near enough: take the boundary-limited step below
-    else:
-        # Newton on 1/|d(μ)| - 1/radius, concave and increasing in μ: from the left it
-        # converges monotonically, without overshooting the root.
-        mu = lo
-        for _ in range(60):
-            n = norm(mu)
-            slope = sum(c * c / (e + mu) ** 3 for c, e in zip(gq, lam, strict=True)) / n**3
-            gap = 1.0 / n - 1.0 / radius
-            if abs(gap) <= 1e-12 / radius or slope <= 0:
-                break
-            mu -= gap / slope
-    d: FloatArray = -(q @ np.array([c / (e + mu) for c, e in zip(gq, lam, strict=True)]))
-    n = float(np.linalg.norm(d))
-    if n > radius:
-        d *= radius / n
-    return d
+#: The Newton step (in log-parameters) below which a fit has converged: the parameters
+#: are then within 1e-7 relative of the maximum, far inside any standard error.
+_XTOL = 1e-7
+#: Iterations without an accepted step after which the trust region has collapsed:
+#: the objective cannot be improved at floating-point precision.
+_STALL = 8
+#: Mean log-likelihood per customer that a fit holding parameters at a limit may lose
+#: against the best point the free fit reached (the held value is near, not at, the limit).
+_HELD_GAP = 1e-3
+_NUMERIC = (ArithmeticError, ValueError, np.linalg.LinAlgError)
 
 
-def _newton(
-    evaluate: Callable[[FloatArray, int], tuple[float, FloatArray, FloatArray]],
-    theta: FloatArray,
-    *,
-    gtol: float,
-    max_iter: int,
-) -> tuple[FloatArray, int, bool]:
-    """Newton's method in a trust region, for a smooth objective of a few parameters.
+class _Objective:
+    """The mean negative log-likelihood over log-parameters, for scipy's minimisers.
 
-    Each step minimises the quadratic model exactly within the region (so an
-    indefinite Hessian far from the optimum is handled), and the region grows
-    or shrinks with the agreement between predicted and actual decrease.
-    Returns (theta, iterations, converged).
+    One evaluation gives value, gradient and Hessian together (scipy asks for them
+    one by one at the same point); anything the likelihood cannot evaluate — a
+    parameter beyond e^±50, a non-finite value, a numerical exception — is +∞,
+    which the trust-region method treats as a rejected step.
     """
-    f, g, h = evaluate(theta, 2)
-    if not math.isfinite(f):
-        return theta, 0, False
-    radius = 1.0
-    for it in range(1, max_iter + 1):
-        if float(np.max(np.abs(g))) < gtol:
-            return theta, it - 1, True
-        d = _tr_step(g, h, radius)
-        predicted = -float(g @ d + 0.5 * d @ h @ d)
-        trial = theta + d
-        f_new, g_new, h_new = evaluate(trial, 2)
-        actual = f - f_new
-        rho = actual / predicted if predicted > 0 else -1.0
-        step = float(np.linalg.norm(d))
-        if rho < 0.25:
-            radius = 0.25 * step
-        elif rho > 0.75 and step > 0.99 * radius:
-            radius = min(2.0 * radius, 8.0)
-        roundoff = abs(actual) <= 1e-13 * max(1.0, abs(f))
-        improves = rho > 1e-4 or (
-            roundoff and float(np.max(np.abs(g_new))) < float(np.max(np.abs(g)))
-        )
-        if improves and math.isfinite(f_new):
-            theta, f, g, h = trial, f_new, g_new, h_new
-        elif radius < 1e-14:
-            return theta, it, float(np.max(np.abs(g))) < 1e3 * gtol
-    return theta, max_iter, float(np.max(np.abs(g))) < gtol
+
+    def __init__(
+        self, loglik: LogLik, n_customers: float, full: FloatArray, free: npt.NDArray[np.bool_]
+    ) -> None:
+        self.loglik = loglik
+        self.scale = 1.0 / max(n_customers, 1.0)
+        self.full = full.copy()  # the log-parameters held fixed take their value from here
+        self.free = free
+        self.key: bytes | None = None
+        self.value = math.inf
+        self.grad: FloatArray = np.zeros(0)
+        self.hess: FloatArray = np.zeros((0, 0))
+        self.natural: tuple[float, FloatArray, FloatArray] | None = None
+
+    def at(self, theta: FloatArray) -> _Objective:
+        theta = np.asarray(theta, dtype=np.float64)
+        key = theta.tobytes()
+        if key == self.key:
+            return self
+        self.key = key
+        k = len(theta)
+        self.value, self.grad, self.hess, self.natural = math.inf, np.zeros(k), np.eye(k), None
+        if not np.all(np.isfinite(theta)) or np.any(np.abs(theta) > 50):
+            return self
+        p = np.exp(self.expand(theta))
+        try:
+            with np.errstate(all="ignore"):
+                value, grad, hess = self.loglik(p, 2)
+        except ClvError:
+            raise
+        except _NUMERIC:
+            return self
+        if (
+            grad is None
+            or hess is None
+            or not math.isfinite(value)
+            or not np.all(np.isfinite(grad))
+            or not np.all(np.isfinite(hess))
+        ):
+            return self
+        g_theta = p * grad
+        h_theta = p[:, None] * hess * p[None, :] + np.diag(g_theta)
+        free = self.free
+        self.value = -value * self.scale
+        self.grad = -g_theta[free] * self.scale
+        self.hess = -h_theta[np.ix_(free, free)] * self.scale
+        self.natural = (float(value), np.asarray(grad), np.asarray(hess))
+        return self
+
+    def expand(self, theta: FloatArray) -> FloatArray:
+        """All the log-parameters, from the free ones."""
+        out = self.full.copy()
+        out[self.free] = theta
+        return out
+
+    def fun(self, theta: FloatArray) -> float:
+        return self.at(theta).value
+
+    def jac(self, theta: FloatArray) -> FloatArray:
+        return self.at(theta).grad.copy()
+
+    def hessian(self, theta: FloatArray) -> FloatArray:
+        return self.at(theta).hess.copy()
+
+
+@dataclass(frozen=True, slots=True)
+class _Verdict:
+    """How far from the maximum a point is, judged from its value, gradient and Hessian."""
+
+    finite: bool
+    definite: bool  # the Hessian of the objective is positive definite: a strict minimum
+    step: float  # largest component of the Newton step H⁻¹g (log-parameters); ∞ if not definite
+    decrement: float  # ½ gᵀH⁻¹g: the gain the quadratic model still expects (per customer)
+    gradient: float  # largest |gradient| component
+    direction: FloatArray | None = None  # the Newton step −H⁻¹g, where H is definite
+
+    def converged(self, xtol: float) -> bool:
+        return self.finite and self.definite and self.step <= xtol
+
+
+def _verdict(obj: _Objective, theta: FloatArray) -> _Verdict:
+    o = obj.at(theta)
+    if o.natural is None:
+        return _Verdict(False, False, math.inf, math.inf, math.inf)
+    gmax = float(np.max(np.abs(o.grad)))
+    try:
+        chol = np.linalg.cholesky(o.hess)
+    except np.linalg.LinAlgError:
+        return _Verdict(True, False, math.inf, math.inf, gmax)
+    y = np.linalg.solve(chol, o.grad)
+    step = np.linalg.solve(chol.T, y)
+    return _Verdict(True, True, float(np.max(np.abs(step))), 0.5 * float(y @ y), gmax, -step)
+
+
+class _Watch:
+    """scipy's callback: stops the iterations on our criteria (see `_trust_region`)."""
+
+    def __init__(self, obj: _Objective, theta: FloatArray, xtol: float) -> None:
+        self.obj, self.xtol = obj, xtol
+        self.last = theta.copy()
+        self.still = 0  # iterations in a row without an accepted step
+
+    def __call__(self, intermediate_result: optimize.OptimizeResult) -> None:
+        x = np.asarray(intermediate_result.x, dtype=np.float64)
+        if np.array_equal(x, self.last):
+            self.still += 1
+            if self.still >= _STALL:
+                raise StopIteration
+            return
+        self.last, self.still = x.copy(), 0
+        if np.any(np.abs(x) > _RUNAWAY) or _verdict(self.obj, x).converged(self.xtol):
+            raise StopIteration
+
+
+def _trust_region(
+    obj: _Objective, theta: FloatArray, *, xtol: float, max_iter: int
+) -> tuple[FloatArray, int]:
+    """scipy's exact trust-region Newton method, stopped by our own criteria.
+
+    scipy stops on the size of the gradient alone, which is the wrong test twice
+    over: at a maximum the gradient cannot fall below its rounding noise (whose size
+    depends on the CPU's summation kernels), and along a ridge where the likelihood
+    keeps rising towards a limit the gradient shrinks without any maximum being near.
+    The Newton step tells both apart, so we stop on it: converged when it is below
+    `xtol`, or when a parameter runs away, or when no step is accepted any more.
+    """
+    watch = _Watch(obj, theta, xtol)
+    if _verdict(obj, theta).converged(xtol):
+        return theta, 0
+    res = optimize.minimize(
+        obj.fun,
+        theta,
+        jac=obj.jac,
+        hess=obj.hessian,
+        method="trust-exact",
+        callback=watch,
+        options={"gtol": 0.0, "maxiter": max_iter},
+    )
+    return np.asarray(res.x, dtype=np.float64), int(res.nit)
+
+
+#: The value at which a shape parameter running off to ∞ is held: a Gamma or Beta
+#: mixing distribution with shape 10,000 has a coefficient of variation of 1%.
+CAP = 1e4
 
 
 def maximize(
@@ -196,86 +289,158 @@ def maximize(
     names: Sequence[str],
     *,
     n_customers: float,
-    gtol: float = 1e-7,
+    xtol: float = _XTOL,
     max_iter: int = 200,
     fallback: bool = True,
+    holds: Mapping[str, tuple[float | None, float | None]] | None = None,
+    held: Collection[str] = (),
 ) -> Optimum:
-    """Maximise `loglik` over log-parameters from `start`; raise ConvergenceError on failure.
+    """Maximise `loglik` over log-parameters from `start`; a ClvError on any failure.
 
-    The objective is the mean negative log-likelihood per customer, so that
-    tolerances do not depend on the size of the data. `fallback` allows a
-    quasi-Newton pass when Newton stalls (not wanted for a rough first stage).
+    The objective is the mean negative log-likelihood per customer, so that the
+    scale does not depend on the size of the data. A fit has converged when the
+    Hessian is negative definite and the Newton step is below `xtol` in every
+    log-parameter (relative accuracy of the parameters), or, where rounding keeps
+    the optimiser from taking any step, when the quadratic model expects no more
+    gain than rounding can resolve. `fallback` allows a quasi-Newton pass when the
+    Newton method stalls (not wanted for a rough first stage).
+
+    `holds` gives, per parameter, the values (low, high) at which to hold it when it
+    runs off towards 0 or ∞. When the data show no heterogeneity (every customer
+    buys, or drops out, at the same rate), the likelihood keeps rising as the shape
+    of a mixing distribution goes to ∞, or as a rate that nobody shows goes to 0:
+    its maximum is a limit of the model. The parameter is then held at a value as
+    near that limit as predictions can tell (e.g. a shape of 10,000: a coefficient
+    of variation of 1%), and the others are fitted from the start again, so that
+    the result does not depend on where the runaway was noticed; the Optimum names
+    the held ones in `at_bound`; `held` names parameters held at their start value
+    from the outset (those a first, rough stage held).
     """
-    scale = 1.0 / max(n_customers, 1.0)
-    last: dict[bytes, tuple[float, FloatArray, FloatArray]] = {}
-
-    def evaluate(theta: FloatArray, order: int) -> tuple[float, FloatArray, FloatArray]:
-        if np.any(np.abs(theta) > 50):
-            return math.inf, np.zeros_like(theta), np.eye(len(theta))
-        p = np.exp(theta)
-        with np.errstate(all="ignore"):
-            value, grad, hess = loglik(p, order)
-        if order == 2 and grad is not None and hess is not None:
-            last.clear()
-            last[theta.tobytes()] = (value, grad, hess)
-        if not math.isfinite(value):
-            return math.inf, np.zeros_like(theta), np.eye(len(theta))
-        if order == 0:
-            return -value * scale, np.zeros_like(theta), np.eye(len(theta))
-        assert grad is not None
-        if not np.all(np.isfinite(grad)):
-            return math.inf, np.zeros_like(theta), np.eye(len(theta))
-        g_theta = p * grad
-        if order == 1 or hess is None:
-            return -value * scale, -g_theta * scale, np.eye(len(theta))
-        if not np.all(np.isfinite(hess)):
-            return math.inf, np.zeros_like(theta), np.eye(len(theta))
-        h_theta = p[:, None] * hess * p[None, :] + np.diag(g_theta)
-        return -value * scale, -g_theta * scale, -h_theta * scale
-
-    theta0 = np.log(start)
-    theta, iterations, converged = _newton(evaluate, theta0, gtol=gtol, max_iter=max_iter)
-    if iterations == 0 and not converged:
-        raise ConvergenceError("the likelihood cannot be evaluated at the starting values")
-    if not converged and fallback and not np.any(np.abs(theta) > _RUNAWAY):
-        # A quasi-Newton pass from where Newton stopped either finishes the job or
-        # confirms that there is no interior maximum to find.
-        res = optimize.minimize(
-            lambda th: evaluate(th, 1)[0],
-            theta,
-            jac=lambda th: evaluate(th, 1)[1],
-            method="L-BFGS-B",
-            options={"gtol": gtol, "maxiter": 20 * max_iter, "ftol": 1e-15},
+    holds = holds or {}
+    theta0 = np.log(np.asarray(start, dtype=np.float64))
+    free = np.array([n not in held for n in names])
+    full = theta0.copy()
+    iterations = 0
+    best = math.inf  # the lowest objective reached: a held fit must come near it
+    while True:
+        obj = _Objective(loglik, n_customers, full, free)
+        theta, verdict, done, more = _maximize_free(
+            obj, theta0[free], xtol=xtol, max_iter=max_iter, fallback=fallback
         )
-        theta = np.asarray(res.x, dtype=np.float64)
-        iterations += int(res.nit)
-        theta, more, converged = _newton(evaluate, theta, gtol=gtol, max_iter=max_iter)
         iterations += more
-    hit = last.get(theta.tobytes())
-    if hit is not None:
-        p = np.exp(theta)
-        grad = -(p * hit[1]) * scale
-        value = -hit[0] * scale
-    else:
-        value, grad, _ = evaluate(theta, 2)
-    if np.any(np.abs(theta) > _RUNAWAY):
+        value = obj.at(theta).value
+        if free.all() or value < best:
+            best = min(best, value)
+        full_theta = obj.expand(theta)
+        # A parameter beyond e^±23, or stopped short of a maximum far (e^12) from its
+        # data-scaled start, is running off to 0 or ∞ along a ridge of the likelihood.
+        far = np.zeros(len(theta0), dtype=bool)
+        far[free] = np.abs(theta) > _RUNAWAY
+        if not done:
+            far[free] |= np.abs(theta - theta0[free]) > _FAR
+            if verdict.direction is not None and verdict.step > 0.5:
+                far[free] |= np.abs(verdict.direction) > 0.5  # out along a flat direction
+        runaway: dict[int, float] = {}
+        for i in map(int, np.flatnonzero(far & free)):
+            hold = holds.get(names[i], (None, None))[int(full_theta[i] > theta0[i])]
+            if hold is not None:
+                runaway[i] = hold
+        if runaway:
+            i = max(runaway, key=lambda j: abs(full_theta[j] - theta0[j]))
+            free[i] = False
+            full[i] = math.log(runaway[i])
+            if free.any():
+                continue
+        break
+    if np.any(far):
         which = ", ".join(
             f"{n} → {'∞' if t > 0 else '0'}"
-            for n, t in zip(names, theta, strict=True)
-            if abs(t) > _RUNAWAY
+            for n, t, f in zip(names, full_theta, far, strict=True)
+            if f
         )
         raise IdentificationError(
             f"the likelihood keeps increasing as {which}: the data cannot identify the model"
         )
-    if not math.isfinite(value) or float(np.max(np.abs(grad))) > max(1e-6, 10.0 * gtol):
+    if done and not free.all() and value > best + _HELD_GAP:
+        # Holding a parameter at a limit must lose (almost) nothing against the best
+        # point seen: if it does, the runaway was misjudged (e.g. a slow climb that
+        # rounding stopped) and there is no fit to trust.
+        raise ConvergenceError(
+            f"maximum likelihood did not converge after {iterations} iterations: the "
+            "likelihood rises slowly along a ridge that the optimiser cannot follow"
+        )
+    if not done:
+        if verdict.finite and verdict.definite and verdict.step > 0.5:
+            raise IdentificationError(
+                "the likelihood is flat along some direction (a parameter could change by "
+                f"a factor of e^{verdict.step:.1f} without a measurable gain): "
+                "the data cannot identify the model"
+            )
         raise ConvergenceError(
             f"maximum likelihood did not converge after {iterations} iterations "
-            f"(largest gradient {float(np.max(np.abs(grad))):.2e}); "
-            "the data may not identify the model"
+            f"(largest gradient {verdict.gradient:.2e}); the data may not identify the model"
         )
-    ll, g, h = last[theta.tobytes()]
+    natural = obj.at(theta).natural
+    assert natural is not None
+    ll, g, h = natural
     return Optimum(
-        params=np.exp(theta), log_likelihood=ll, gradient=g, hessian=h, iterations=iterations
+        params=np.exp(full_theta),
+        log_likelihood=ll,
+        gradient=g,
+        hessian=h,
+        iterations=iterations,
+        at_bound=tuple(n for n, f in zip(names, free, strict=True) if not f),
+    )
+
+
+def _maximize_free(
+    obj: _Objective, theta: FloatArray, *, xtol: float, max_iter: int, fallback: bool
+) -> tuple[FloatArray, _Verdict, bool, int]:
+    """Trust-region Newton (then quasi-Newton and Newton again if it stalls) over the
+    free log-parameters: (theta, its verdict, converged, iterations)."""
+    if obj.at(theta).natural is None:
+        raise ConvergenceError("the likelihood cannot be evaluated at the starting values")
+    try:
+        theta, iterations = _trust_region(obj, theta, xtol=xtol, max_iter=max_iter)
+        verdict = _verdict(obj, theta)
+        if (
+            not verdict.converged(xtol)
+            and fallback
+            and not np.any(np.abs(theta) > _RUNAWAY)
+            and not _settled(verdict, obj.at(theta).value)
+        ):
+            # A quasi-Newton pass from where Newton stopped either gets it into the
+            # basin of a maximum or confirms that there is no interior maximum.
+            res = optimize.minimize(
+                obj.fun,
+                theta,
+                jac=obj.jac,
+                method="L-BFGS-B",
+                options={"gtol": 1e-12, "maxiter": 20 * max_iter, "ftol": 1e-15},
+            )
+            theta = np.asarray(res.x, dtype=np.float64)
+            more_theta, more = _trust_region(obj, theta, xtol=xtol, max_iter=max_iter)
+            theta, iterations = more_theta, iterations + int(res.nit) + more
+            verdict = _verdict(obj, theta)
+    except ClvError:
+        raise
+    except _NUMERIC as exc:  # scipy's own linear algebra on a degenerate problem
+        raise ConvergenceError(
+            f"maximum likelihood failed on a numerical problem ({exc}); "
+            "the data may not identify the model"
+        ) from exc
+    done = verdict.converged(xtol) or _settled(verdict, obj.at(theta).value)
+    return theta, verdict, done, iterations
+
+
+def _settled(verdict: _Verdict, value: float) -> bool:
+    """At a strict minimum whose remaining expected gain is below what rounding resolves
+    (the step is then noise, however large `xtol` makes it look)."""
+    return (
+        verdict.finite
+        and verdict.definite
+        and verdict.step <= 1e-3
+        and verdict.decrement <= 1e-14 * max(1.0, abs(value))
     )
 
 
@@ -304,6 +469,7 @@ class Fitter:
         self.n_customers_: int = 0
         self.n_distinct_: int = 0
         self.n_iterations_: int = 0
+        self.at_bound_: tuple[str, ...] = ()  # held at a limit of the model (see maximize)
 
     @classmethod
     def from_params(cls, **params: float) -> Self:
@@ -326,7 +492,10 @@ class Fitter:
     def _set_fit(self, opt: Optimum, *, n_customers: int, n_distinct: int) -> None:
         self.params_ = {n: float(v) for n, v in zip(self.param_names, opt.params, strict=True)}
         self.log_likelihood_ = float(opt.log_likelihood)
-        cov = covariance(opt.hessian)
+        self.at_bound_ = opt.at_bound
+        free = np.array([n not in opt.at_bound for n in self.param_names])
+        cov = np.full((len(free), len(free)), np.nan)
+        cov[np.ix_(free, free)] = covariance(opt.hessian[np.ix_(free, free)])
         self.covariance_ = cov
         self.standard_errors_ = {
             n: float(math.sqrt(v)) if v >= 0 else math.nan

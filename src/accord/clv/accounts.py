@@ -24,8 +24,9 @@ thresholds of `HorizonRule` (defaults in brackets), in this order:
 3. ``season`` — everything else: active for a period, cooling, or not yet proven.
 
 When the model cannot be fitted (too few accounts, nobody reordered, no
-convergence) the model columns are null and `note` says why: callers treat
-them as unknown, never as zero.
+convergence, any numerical failure) the model columns are null and `note` says
+why, per account and for the book: callers treat them as unknown, never as
+zero, and go on.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from datetime import date
 from typing import Literal
 
 import numpy as np
+import numpy.typing as npt
 import polars as pl
 
 from accord.clv.bgnbd import BGNBD
@@ -46,6 +48,7 @@ from accord.clv.summary import summarize
 from accord.clv.value import WEEKS_PER_YEAR
 
 PurchaseModelName = Literal["paretonbd", "bgnbd"]
+NO_ORDERS = "no orders on or before the as-of date"  # the reason an account has no outlook
 HORIZON_LABELS = ("reason", "season", "lifetime")
 
 
@@ -104,7 +107,12 @@ def account_outlook(
     `as_of` are ignored, and so are accounts whose first order is after it.
     Columns of the table: account_id, orders, first_order_on, last_order_on,
     frequency (repeat orders), recency_weeks, age_weeks, p_alive,
-    expected_orders_12m, expected_value_12m, horizon.
+    expected_orders_12m, expected_value_12m, horizon, note (why the model's figures
+    are unknown for the account, null where they are known).
+
+    Total: whatever the orders, it returns (a model that cannot be fitted, or whose
+    predictions fail, leaves the figures unknown with the reason in `note`); only
+    orders without the needed columns are a ClvError.
     """
     missing = [c for c in ("account_id", "ordered_on", "amount") if c not in orders.columns]
     if missing:
@@ -116,7 +124,7 @@ def account_outlook(
         pl.col("amount").cast(pl.Float64),
     ).filter(pl.col("date") <= pl.lit(as_of))
     if rows.height == 0:
-        return AccountOutlook(_empty(), None, None, "no orders on or before the as-of date")
+        return AccountOutlook(_empty(), None, None, NO_ORDERS)
     ordered = rows.sort("customer_id", "date", "amount")
     stats = summarize(ordered, as_of, observation_end=as_of, time_unit="weeks", ordered=True)
     customer = pl.col("customer_id")
@@ -141,40 +149,57 @@ def account_outlook(
     repeaters = stats.filter((pl.col("frequency") > 0) & (pl.col("monetary_value") > 0))
     fitted: BGNBD | ParetoNBD | None = None
     note: str | None = None
+    n = stats.height
+    unknown = pl.Series("_unknown", [None] * n, dtype=pl.Float64)
+    p_alive = unknown.alias("p_alive")
+    expected = unknown.alias("expected_orders_12m")
+    value = unknown.alias("expected_value_12m")
     # The spend model does not depend on the purchase model: it is fitted beside it, on
     # another core (used only when the purchase model is fitted too).
     with ThreadPoolExecutor(max_workers=1) as pool:
         spend_job = (
             pool.submit(_spend_model, repeaters)
-            if stats.height >= min_accounts and repeaters.height >= min_repeat_buyers
+            if n >= min_accounts and repeaters.height >= min_repeat_buyers
             else None
         )
-        if stats.height < min_accounts:
-            note = f"{stats.height} accounts with orders; the model needs at least {min_accounts}"
+        distinct = stats.select("frequency", "recency", "T").n_unique() if n else 0
+        if n < min_accounts:
+            note = f"{n} accounts with orders; the model needs at least {min_accounts}"
+        elif distinct < 2:
+            # One history for every account: whatever the fit, it could not tell them apart.
+            note = (
+                f"all {n} accounts have the same order history (orders, recency and age): "
+                "the model needs at least two different ones"
+            )
         else:
             try:
                 fitted = (ParetoNBD() if model == "paretonbd" else BGNBD()).fit(x, tx, t_cal)
             except ClvError as exc:
                 note = f"the purchase model could not be fitted: {exc}"
+            except _NUMERIC as exc:  # a numerical failure the fit did not foresee
+                note = f"the purchase model could not be fitted: {type(exc).__name__}: {exc}"
         spend_model = spend_job.result() if spend_job is not None and fitted is not None else None
-        n = stats.height
-        if fitted is None:
-            p_alive = pl.Series("p_alive", [None] * n, dtype=pl.Float64)
-            expected = pl.Series("expected_orders_12m", [None] * n, dtype=pl.Float64)
-            value = pl.Series("expected_value_12m", [None] * n, dtype=pl.Float64)
-        else:
-            # Array arithmetic lets go of the interpreter: the two run side by side.
-            alive_job = pool.submit(fitted.probability_alive, x, tx, t_cal)
-            ahead = fitted.conditional_expected_purchases(WEEKS_PER_YEAR, x, tx, t_cal)
-            if spend_model is not None:
-                spend = spend_model.conditional_expected_spend(
-                    x, stats["monetary_value"].to_numpy()
-                )
+        if fitted is not None:
+            try:
+                # Array arithmetic lets go of the interpreter: the two run side by side.
+                alive_job = pool.submit(fitted.probability_alive, x, tx, t_cal)
+                ahead = fitted.conditional_expected_purchases(WEEKS_PER_YEAR, x, tx, t_cal)
+                if spend_model is not None:
+                    spend = spend_model.conditional_expected_spend(
+                        x, stats["monetary_value"].to_numpy()
+                    )
+                else:
+                    spend = stats["mean_order_value"].to_numpy()
+                alive = alive_job.result()
+            except (ClvError, *_NUMERIC) as exc:
+                fitted, spend_model = None, None
+                note = f"the purchase model's predictions failed: {exc}"
             else:
-                spend = stats["mean_order_value"].to_numpy()
-            p_alive = pl.Series("p_alive", alive_job.result())
-            expected = pl.Series("expected_orders_12m", ahead)
-            value = pl.Series("expected_value_12m", ahead * spend)
+                p_alive = _finite("p_alive", alive, 0.0, 1.0)
+                expected = _finite("expected_orders_12m", ahead, 0.0, np.inf)
+                value = _finite("expected_value_12m", ahead * spend, 0.0, np.inf)
+    # Per account, why its figures are unknown (null where they are known).
+    why = pl.lit(note, dtype=pl.String) if note is not None else pl.lit(_NO_FIGURE)
     table = (
         stats.with_columns(p_alive, expected, value)
         .select(
@@ -189,10 +214,27 @@ def account_outlook(
             "expected_orders_12m",
             "expected_value_12m",
         )
-        .with_columns(rule.expression().alias("horizon"))
+        .with_columns(
+            rule.expression().alias("horizon"),
+            pl.when(pl.col("p_alive").is_null() | pl.col("expected_value_12m").is_null())
+            .then(why)
+            .otherwise(None)
+            .alias("note"),
+        )
         .sort("account_id")
     )
     return AccountOutlook(table, fitted, spend_model, note)
+
+
+_NUMERIC = (ArithmeticError, ValueError, np.linalg.LinAlgError)
+_NO_FIGURE = "the model gave no finite figure for this account"
+
+
+def _finite(name: str, values: npt.ArrayLike, low: float, high: float) -> pl.Series:
+    """The model's figures, null (unknown) where not finite, and clipped into [low, high]
+    against rounding (a probability of 1 + 1e-16 is 1)."""
+    arr = np.clip(np.asarray(values, dtype=np.float64), low, high)
+    return pl.Series(name, np.where(np.isfinite(arr), arr, np.nan), nan_to_null=True)
 
 
 def _spend_model(repeaters: pl.DataFrame) -> GammaGamma | None:
@@ -202,7 +244,7 @@ def _spend_model(repeaters: pl.DataFrame) -> GammaGamma | None:
         model = GammaGamma().fit(
             repeaters["frequency"].to_numpy(), repeaters["monetary_value"].to_numpy()
         )
-    except ClvError:
+    except (ClvError, *_NUMERIC):
         return None
     return model if model.params_ is not None and model.params_["q"] > 1 else None
 
@@ -221,8 +263,9 @@ def _empty() -> pl.DataFrame:
             "expected_orders_12m": pl.Float64,
             "expected_value_12m": pl.Float64,
             "horizon": pl.String,
+            "note": pl.String,
         }
     )
 
 
-__all__ = ["HORIZON_LABELS", "AccountOutlook", "HorizonRule", "account_outlook"]
+__all__ = ["HORIZON_LABELS", "NO_ORDERS", "AccountOutlook", "HorizonRule", "account_outlook"]

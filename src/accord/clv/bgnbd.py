@@ -20,6 +20,7 @@ import numpy as np
 from scipy.special import expit, hyp2f1
 
 from accord.clv._fitting import (
+    CAP,
     ArrayLike,
     Fitter,
     FloatArray,
@@ -159,6 +160,9 @@ class BGNBD(Fitter):
             start,
             self.param_names,
             n_customers=data.n,
+            # Without heterogeneity the shapes are held at CAP (a at 1/CAP when
+            # nobody seems to drop out): see `maximize`.
+            holds={"r": (None, CAP), "a": (1.0 / CAP, CAP), "b": (None, CAP)},
         )
         self._set_fit(opt, n_customers=round(data.n), n_distinct=data.n_rows)
         return self

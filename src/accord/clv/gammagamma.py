@@ -19,9 +19,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.special import digamma, gammaln
+from scipy.special import betaln, digamma
 
 from accord.clv._fitting import (
+    CAP,
     ArrayLike,
     Fitter,
     FloatArray,
@@ -70,9 +71,7 @@ class _SpendData:
         self.n = float(w.sum())
         self.wx = w * x
         self.xm = x * m
-        lm, lx = np.log(m), np.log(x)
-        self.s_lm = dot(w, lm)
-        self.s_x_lm_lx = dot(self.wx, (lm + lx))
+        self.s_lm = dot(w, np.log(m))
         self.ux, inverse = np.unique(x, return_inverse=True)
         self.wux = np.bincount(inverse, weights=w, minlength=len(self.ux))
         self.wux_x = self.wux * self.ux
@@ -87,14 +86,13 @@ def _loglik(
     pu = p * ux
     big = gamma + data.xm
     lbig = np.log(big)
-    s_lbig, s_x_lbig = dot(w, lbig), dot(wx, lbig)
+    s_lbig = dot(w, lbig)
+    # log(x m_x) − log(γ + x m_x) = −log1p(γ / (x m_x)), and Σ log Γ(px+q) − log Γ(px)
+    # − log Γ(q) = −Σ log B(px, q): both keep their digits where p is huge and γ tiny
+    # (a ridge some data sets have), where the plain differences lose them all.
+    s_x_shrink = dot(wx, np.log1p(gamma / data.xm))
     ll = (
-        dot(wux, (gammaln(pu + q) - gammaln(pu)))
-        + p * data.s_x_lm_lx
-        - data.s_lm
-        - p * s_x_lbig
-        - q * s_lbig
-        + n * (q * math.log(gamma) - math.lgamma(q))
+        -dot(wux, betaln(pu, q)) - p * s_x_shrink - data.s_lm - q * s_lbig + n * q * math.log(gamma)
     )
     if order == 0:
         return ll, None, None
@@ -103,7 +101,7 @@ def _loglik(
     dpq = digamma(pu + q)
     grad = np.array(
         [
-            dot(data.wux_x, (dpq - digamma(pu))) + data.s_x_lm_lx - s_x_lbig,
+            dot(data.wux_x, (dpq - digamma(pu))) - s_x_shrink,
             dot(wux, dpq) - s_lbig + n * (math.log(gamma) - float(digamma(q))),
             n * q / gamma - p * s_x_inv - q * s_inv,
         ]
@@ -157,6 +155,8 @@ class GammaGamma(Fitter):
             start,
             self.param_names,
             n_customers=n,
+            # Spend that does not vary within (p) or across (q) customers: see `maximize`.
+            holds={"p": (None, CAP), "q": (None, CAP)},
         )
         self._set_fit(opt, n_customers=round(n), n_distinct=len(x))
         return self

@@ -34,6 +34,7 @@ import numpy.typing as npt
 from scipy.special import expit, roots_laguerre, roots_legendre
 
 from accord.clv._fitting import (
+    CAP,
     ArrayLike,
     Fitter,
     FloatArray,
@@ -47,7 +48,7 @@ from accord.clv._fitting import (
     shifted_gamma_terms,
     validate_rft,
 )
-from accord.clv.errors import ConvergenceError, IdentificationError
+from accord.clv.errors import ClvError, IdentificationError
 
 BoolArray = npt.NDArray[np.bool_]
 
@@ -345,6 +346,14 @@ class ParetoNBD(Fitter):
         # Scale-free start (r = s = 1/2, mean rate matched, β half the mean age): on
         # CDNOW and simulated cohorts it needs the fewest Newton steps of those tried.
         start = np.array([0.5, 0.5 / max(rate, 1e-12), 0.5, max(0.5 * mean_t, 1e-6)])
+        # Without heterogeneity in the purchase or dropout rates, their shapes are held
+        # at CAP; when nobody seems to drop out, β at a mean lifetime 10^7 times the
+        # longest history (see `maximize`).
+        holds = {
+            "r": (None, CAP),
+            "s": (1.0 / CAP, CAP),
+            "beta": (None, 1e7 * max(float(data.T.max()), 1.0)),
+        }
         # Coarse quadrature to get near the maximum, then the fine one to finish.
         data.tail.nodes = _COARSE
         try:
@@ -353,22 +362,24 @@ class ParetoNBD(Fitter):
                 start,
                 self.param_names,
                 n_customers=data.n,
-                gtol=1e-5,
+                holds=holds,
+                xtol=1e-2,
                 max_iter=30,
                 fallback=False,
             )
-            start, done = near.params, near.iterations
-        except ConvergenceError:
-            done = 0
+            start, done, held = near.params, near.iterations, near.at_bound
+        except ClvError:  # the fine rule decides, from the start
+            done, held = 0, ()
         data.tail.nodes = _FINE
-        # From near the maximum a Newton step squares the gradient: 1e-6 per customer
-        # leaves the parameters accurate to ~1e-8.
+        # From near the maximum each Newton step squares the error: it stops once the
+        # next step would move no parameter by more than 1e-7 of its value.
         opt = maximize(
             lambda p, order: _loglik(data, p, order),
             start,
             self.param_names,
             n_customers=data.n,
-            gtol=1e-6,
+            holds=holds,
+            held=held,
         )
         self._set_fit(opt, n_customers=round(data.n), n_distinct=data.n_rows)
         self.n_iterations_ += done

@@ -17,6 +17,7 @@ from typing import Any
 import polars as pl
 
 from accord.analytics.features import day_number
+from accord.clv.accounts import NO_ORDERS
 from accord.config import Settings
 from accord.health.detectors import NOT_JUDGED_SCHEMA, detect, not_judged
 from accord.health.dimensions import DIMENSIONS, score
@@ -31,6 +32,7 @@ OUTLOOK_SCHEMA = {
     "expected_orders_12m": pl.Float64,
     "expected_value_12m": pl.Float64,
     "horizon": pl.String,
+    "lifetime_note": pl.String,  # why the figures are unknown (null where known)
 }
 
 
@@ -83,6 +85,7 @@ class Diagnosis:
             pl.col("expected_orders_12m").round(3),
             pl.col("expected_value_12m").round(2),
             "horizon",
+            "lifetime_note",
             *[PREFIX + f for f in FIGURES],
         )
         patterns: dict[str, list[dict[str, Any]]] = {}
@@ -128,6 +131,7 @@ class Diagnosis:
                         "expected_orders_12m": r["expected_orders_12m"],
                         "value_ahead_12m": r["expected_value_12m"],
                         "horizon": r["horizon"],
+                        "reason": r["lifetime_note"],
                     },
                     "economics": economics_record(r),
                 }
@@ -144,8 +148,17 @@ def diagnose_features(
     """Score, explain and judge every account of `features` as of `as_of`."""
     today = day_number(as_of)
     life = outlook if outlook is not None else pl.DataFrame(schema=OUTLOOK_SCHEMA)
-    frame = features.join(life.select(list(OUTLOOK_SCHEMA)), on="account_id", how="left").sort(
-        "account_id"
+    if "lifetime_note" not in life.columns:
+        life = life.with_columns(pl.lit(None, dtype=pl.String).alias("lifetime_note"))
+    frame = (
+        features.join(life.select(list(OUTLOOK_SCHEMA)), on="account_id", how="left")
+        .with_columns(
+            pl.when(pl.col("p_alive").is_null())
+            .then(pl.col("lifetime_note").fill_null(NO_ORDERS))
+            .otherwise(pl.col("lifetime_note"))
+            .alias("lifetime_note")
+        )
+        .sort("account_id")
     )
     scored = score(frame, s, today)
     scored = scored.with_columns(*account_orientation(), *economics_columns(s))

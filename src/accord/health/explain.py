@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from accord.clv.accounts import NO_ORDERS
 from accord.config import Settings
 from accord.health.dimensions import RHYTHM, rhythm_days
 from accord.health.penalties import PENALISED
@@ -208,6 +209,12 @@ def _continuity(as_of_day: int, s: Settings) -> list[pl.Expr]:
         _when(
             C("p_alive").is_not_null(),
             pl.format("probability still active {}%", _pct(C("p_alive"))),
+        ),
+        _when(  # an account with orders whose lifetime model failed: unknown, and why
+            C("p_alive").is_null()
+            & C("lifetime_note").is_not_null()
+            & (C("lifetime_note") != NO_ORDERS),
+            pl.format("probability still active unknown: {}", C("lifetime_note")),
         ),
     ]
 
