@@ -404,12 +404,14 @@ PAGES = (
     "/accounts/A2",
     "/accounts/A1/plan",
     "/agenda",
+    "/agenda/team",
     "/review?month=2026-03",
     "/review/report.html?month=2026-03",
     "/opportunities/OP1/decision",
     "/opportunities/OP1/decision.html",
     "/duplicates",
     "/search?q=a",
+    "/tokens",
     "/accounts/NOPE",
 )
 """Every page an admin can open (the report and one-pager documents that the review and
