@@ -83,6 +83,10 @@ def test_the_agenda_api_returns_the_real_items(client: TestClient, sam: dict[str
     stay = next(i for i in body["items"] if i["id"] == STAY_A2)
     assert stay["title"] == "Stay in touch (63 days quiet)"
     assert (stay["contact_id"], stay["due"], stay["state"]) == ("C3", "2026-03-13", "open")
+    lines = [(a["account_id"], a["severity"], len(a["folded"])) for a in body["actions"]]
+    # the daily agenda as the CLI gives it: one line per account, the rest folded under it
+    assert lines == [("A1", "warning", 1), ("A2", "warning", 3)]
+    assert (body["more_actions"], len(body["to_complete"])) == (0, 2)
     later = client.get("/api/v1/agenda", headers=sam, params={"as_of": "2026-02-15"})
     assert later.json()["as_of"] == "2026-02-15"
     bad = client.get("/api/v1/agenda", headers=sam, params={"as_of": "someday"})

@@ -386,8 +386,8 @@ def lifetime(
     responses=PROBLEMS,
 )
 def agenda(url: UrlDep, user: ApiUser, as_of: AsOf) -> dict[str, Any]:
-    """The caller's open agenda items as of a date, highest priority first
-    (the `accord agenda --format json` record)."""
+    """The caller's daily agenda as of a date: the actions (one line per account), the data
+    to complete, and every open item (the `accord agenda --format json` record)."""
     found = services_agenda.agenda(
         url=url, user_id=user.user_id, as_of=as_of, settings=services.load_config()
     )

@@ -225,14 +225,39 @@ class AgendaItem(BaseModel):
     state: str
     until: date | None
     note: str | None
+    severity: str
+    category: str
+    priority_words: str
+
+
+class AgendaEntry(AgendaItem):
+    """An item with the items it absorbed (they describe the same thing)."""
+
+    merged: list[AgendaItem]
+
+
+class AgendaAction(BaseModel):
+    """One line of the daily agenda: an account, its most important item, the others folded."""
+
+    account_id: str
+    account_name: str
+    severity: str
+    priority_words: str
+    lead: AgendaEntry
+    folded: list[AgendaEntry]
 
 
 class Agenda(BaseModel):
-    """A seller's open agenda items as of a date, highest priority first."""
+    """A seller's daily agenda as of a date (docs/agenda.md): at most `agenda.max_actions`
+    lines, the data to complete apart, and every open item behind them."""
 
     user_id: str
     user_name: str
     as_of: date
     total: int
     hidden: dict[str, int]
+    actions: list[AgendaAction]
+    more_actions: int
+    to_complete: list[AgendaEntry]
+    more_to_complete: int
     items: list[AgendaItem]
