@@ -37,11 +37,13 @@ from accord.services_costs import CostsReport, costs_from_diagnosis
 from accord.services_ledger import Row, get_row, row_version
 from accord.storage.access_state import audit_log
 from accord.storage.engines import dispose_all, engine_for
+from accord.storage.snapshots import read_snapshots
 from accord.storage.tables import LEDGER_TABLES
 
 CACHE_SECONDS = 120.0
 PORTFOLIO_LIMIT = 300
-_cache: dict[tuple[str, date, Settings], tuple[int, float, Diagnosis]] = {}
+_cache: dict[tuple[str, date, Settings], tuple[int, float, Diagnosis, dict[str, Any]]] = {}
+"""key → (book stamp, when computed, the diagnosis, the account records put in words so far)"""
 _computing: dict[tuple[str, date, Settings], threading.Lock] = {}
 _lock = threading.Lock()
 _T = LEDGER_TABLES
@@ -58,15 +60,33 @@ def _stamp(url: str | None) -> int:
 
 def book_diagnosis(*, url: str | None, as_of: date) -> Diagnosis:
     """The whole book's diagnosis as of a date, from the cache when the book has not changed."""
+    return _book_entry(url, as_of)[0]
+
+
+def account_record(*, url: str | None, as_of: date, account_id: str) -> dict[str, Any]:
+    """One account's diagnosis record (facts in words), kept beside the cached diagnosis:
+    the account page asks for the same account's words again and again while the book is
+    unchanged. Raises IndexError for an account the diagnosis does not hold."""
+    diagnosis, records = _book_entry(url, as_of)
+    with _lock:
+        found = records.get(account_id)
+    if found is None:
+        found = only_account(diagnosis, account_id).records()[0]
+        with _lock:
+            records[account_id] = found
+    return found
+
+
+def _book_entry(url: str | None, as_of: date) -> tuple[Diagnosis, dict[str, Any]]:
     settings = services.load_config()  # the team's weights and thresholds ($ACCORD_CONFIG)
     key = (str(engine_for(url).url), as_of, settings)
     stamp = _stamp(url)
 
-    def cached() -> Diagnosis | None:
+    def cached() -> tuple[Diagnosis, dict[str, Any]] | None:
         with _lock:
             hit = _cache.get(key)
         if hit is not None and hit[0] == stamp and time.monotonic() - hit[1] < CACHE_SECONDS:
-            return hit[2]
+            return hit[2], hit[3]
         return None
 
     found = cached()
@@ -81,9 +101,10 @@ def book_diagnosis(*, url: str | None, as_of: date) -> Diagnosis:
         if found is not None:
             return found
         result = services.diagnose(url=url, as_of=as_of, settings=settings)
+        records: dict[str, Any] = {}
         with _lock:
-            _cache[key] = (stamp, time.monotonic(), result)
-    return result
+            _cache[key] = (stamp, time.monotonic(), result, records)
+    return result, records
 
 
 def _worst_first(record: dict[str, Any]) -> tuple[int, int, float]:
@@ -369,8 +390,7 @@ def account_diagnosis(
 ) -> dict[str, Any]:
     """The diagnose record (SPEC section 5) of one account in scope."""
     get_row(url=url, principal=principal, table="accounts", key={"account_id": account_id})
-    records = only_account(book_diagnosis(url=url, as_of=as_of), account_id).records()
-    return records[0]
+    return account_record(url=url, as_of=as_of, account_id=account_id)
 
 
 def account_lifetime(
@@ -416,13 +436,13 @@ def account_view(
             u = _T["users"]
             owner_name = conn.execute(sa.select(u.c.name).where(u.c.user_id == owner)).scalar()
         trail = account_trail(conn, account_id)
+        snaps = read_snapshots(conn, account_id)  # on this connection: no engine of its own
     record: dict[str, Any] | None = None
     note = None
     try:
-        record = only_account(book_diagnosis(url=url, as_of=as_of), account_id).records()[0]
+        record = account_record(url=url, as_of=as_of, account_id=account_id)
     except (BadInputError, IndexError) as exc:
         note = str(exc) or "no diagnosis for this account"
-    snaps = services.health_snapshots(url=url, account_id=account_id)
     trend = [
         (d, s)
         for d, s in zip(snaps["as_of"], snaps["score"], strict=True)
