@@ -209,6 +209,19 @@ def test_a_book_without_list_prices_scope_flags_or_tags() -> None:
     assert "abusive" not in unjudged
 
 
+def test_the_cost_to_serve_part_of_mutual_value_uses_the_same_margin() -> None:
+    # 1,500 against the 12,000 of all revenue: 1 − 0.125 / 0.6 (serve_zero_share).
+    costed = {**PART_COST, "known_revenue": 10_000.0, "margin": 3_000.0, "margin_pct": 0.3}
+    part = score(frame(costed), S, AS_OF_DAY)["mutual_value__cost_to_serve"][0]
+    assert part == pytest.approx(1 - 0.125 / 0.6)
+    # below over_servicing.min_cost_share that part is unknown, not read off 2,400
+    thin = {**PART_COST, "known_revenue": 8_000.0, "margin": 2_400.0, "margin_pct": 0.3}
+    assert score(frame(thin), S, AS_OF_DAY)["mutual_value__cost_to_serve"][0] is None
+    # every cost known: the plain margin, as before (1,500 / 12,000)
+    whole = score(frame({}), S, AS_OF_DAY)["mutual_value__cost_to_serve"][0]
+    assert whole == pytest.approx(1 - 0.125 / 0.6)
+
+
 @pytest.fixture(scope="module")
 def book(tmp_path_factory: pytest.TempPathFactory) -> Any:
     """Hostage and visitor cases whose purposes are labelled, unlabelled, or in the text."""

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from accord.config import Settings
-from accord.health.dimensions import cost_to_serve
+from accord.health.dimensions import cost_to_serve, margin_of_revenue
 from accord.money import money_expr
 
 Evidence = tuple[str, pl.Expr, float, str]
@@ -186,7 +186,7 @@ def rules(s: Settings) -> list[Rule]:
     # the margin of the costed orders, scaled to all revenue, once enough of it is costed
     cost_share = _ratio(C("known_revenue"), C("revenue"))  # revenue on orders with a cost
     costed = (cost_share >= o.min_cost_share).fill_null(False)
-    margin_all = pl.when(costed).then(C("margin_pct") * C("revenue"))
+    margin_all = margin_of_revenue(s)
     serve_share = _ratio(serve, margin_all)
     out_share = pl.when(C("service_hours") >= o.min_hours).then(
         _ratio(C("out_of_scope_hours"), C("service_hours"))
