@@ -223,6 +223,13 @@ class OverServicing:
     min_hours: float = _s(
         10.0, "Service hours in the window needed before the out-of-scope share is judged."
     )
+    min_cost_share: float = _s(
+        0.25,
+        "Share of the window's revenue on orders with a known cost from which the gross margin "
+        "is judged, scaled to all revenue (margin % of the costed orders × revenue); below it "
+        "cost to serve against margin is not judged.",
+        share=True,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -594,6 +601,14 @@ class Signals:
         0.6,
         "Probability from which a behaviour tag inferred from text is used (aggressive, threat, "
         "ultimatum, unilateral_change, complaint, praise).",
+        share=True,
+    )
+    min_known_share: float = _s(
+        0.5,
+        "Share of an account's touchpoints in the window whose purpose is known (labelled, "
+        "else inferred) from which a rule that needs purpose (hostage, transactional, "
+        "professional_visitor, friendship_over_profit) judges on the known ones as a sample; "
+        "below it the rule is not judged.",
         share=True,
     )
 

@@ -7,6 +7,7 @@ the text of the touchpoints.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import polars as pl
@@ -33,49 +34,133 @@ def _judge(**row: Any) -> tuple[list[str], dict[str, str]]:
 
 
 UNHAPPY = {"n_orders": 3, "latest_nps": 3.0, "n_insight": 0}
+PURPOSE_UNKNOWN = (
+    "the purpose of {} of {} touchpoints in the window is unknown (unlabelled, and not clear "
+    "enough from the text), more than the 50% a sample may lack, so {} cannot be told"
+)
 
 
-def test_hostage_is_not_judged_when_purposes_are_unknown() -> None:
-    fired, unjudged = _judge(**UNHAPPY, n_purpose_unknown=4)
-    assert "hostage" not in fired
-    assert unjudged["hostage"] == (
-        "the purpose of 4 of 10 touchpoints in the window is unknown (unlabelled, and not "
-        "clear enough from the text), so whether we brought any insight or guidance cannot "
-        "be told"
+def _judge_with(settings: Settings, **row: Any) -> tuple[list[str], dict[str, str]]:
+    scored = score(frame(row), settings, AS_OF_DAY).with_columns(
+        pl.lit(None).alias("expected_value_12m")
     )
-    fired, unjudged = _judge(**UNHAPPY, n_purpose_unknown=0)
+    unjudged = not_judged(scored, settings)
+    fired = detect(scored, settings)["id"].to_list()
+    return fired, dict(zip(unjudged["id"], unjudged["reason"], strict=True))
+
+
+def test_hostage_is_judged_on_the_known_purposes_from_the_share() -> None:
+    # 6 of 10 unknown: only 40% known, below signals.min_known_share (0.5) — not judged.
+    fired, unjudged = _judge(**UNHAPPY, n_purpose_unknown=6)
+    assert "hostage" not in fired
+    assert unjudged["hostage"] == PURPOSE_UNKNOWN.format(
+        6, 10, "whether we brought any insight or guidance"
+    )
+    # 5 of 10 unknown: exactly half known, none of them insight or guidance — it fires.
+    fired, unjudged = _judge(**UNHAPPY, n_purpose_unknown=5)
     assert "hostage" in fired
     assert "hostage" not in unjudged
+    fired, unjudged = _judge(**UNHAPPY, n_purpose_unknown=0)
+    assert "hostage" in fired
     # A known insight touchpoint settles it whatever the others were: judged, no fire.
-    fired, unjudged = _judge(**{**UNHAPPY, "n_insight": 1}, n_purpose_unknown=4)
+    fired, unjudged = _judge(**{**UNHAPPY, "n_insight": 1}, n_purpose_unknown=8)
+    assert "hostage" not in {*fired, *unjudged}
+
+
+def test_hostage_never_fires_when_every_purpose_is_unknown() -> None:
+    # Even with the share set to 0, ten touchpoints of unknown purpose are no sample.
+    anything = replace(S, signals=replace(S.signals, min_known_share=0.0))
+    for settings in (S, anything):
+        fired, unjudged = _judge_with(settings, **UNHAPPY, n_purpose_unknown=10)
+        assert "hostage" not in fired
+        assert unjudged["hostage"].startswith("the purpose of 10 of 10 touchpoints")
+    # No touchpoint at all: nothing is unknown, and no insight was brought — it fires.
+    fired, _ = _judge(**UNHAPPY, n_touch=0, n_two_way=0, n_purpose_unknown=0)
+    assert "hostage" in fired
+    # A stricter share leaves the 5-of-10 case not judged.
+    strict = replace(S, signals=replace(S.signals, min_known_share=0.8))
+    fired, unjudged = _judge_with(strict, **UNHAPPY, n_purpose_unknown=5)
     assert "hostage" not in fired
-    assert "hostage" not in unjudged
+    assert "more than the 20% a sample may lack" in unjudged["hostage"]
 
 
-def test_professional_visitor_only_fires_on_known_social_touchpoints() -> None:
+def test_professional_visitor_reads_the_social_share_of_the_known_purposes() -> None:
     visitor = {"n_touch": 8, "n_orders": 0, "n_opportunities": 0}
-    # 3 social of 8 (38%), 2 unknown: 5 of 8 could be social — cannot tell.
+    # 3 social of the 6 known (2 unknown, 75% known): half social — fires.
     fired, unjudged = _judge(**visitor, n_social=3, n_purpose_unknown=2)
-    assert "professional_visitor" not in fired
-    assert "the share of social touchpoints" in unjudged["professional_visitor"]
+    assert "professional_visitor" in fired
+    assert "professional_visitor" not in unjudged
     # 4 of 8 known social: fires, unknowns or not.
     fired, unjudged = _judge(**visitor, n_social=4, n_purpose_unknown=4)
     assert "professional_visitor" in fired
-    assert "professional_visitor" not in unjudged
-    # 1 social, 1 unknown: 2 of 8 at most — judged, no fire.
+    # 2 social, 5 unknown (3 of 8 known): 7 of 8 could be social — cannot tell.
+    fired, unjudged = _judge(**visitor, n_social=2, n_purpose_unknown=5)
+    assert "professional_visitor" not in fired
+    assert unjudged["professional_visitor"] == PURPOSE_UNKNOWN.format(
+        5, 8, "the share of social touchpoints"
+    )
+    # 1 social of the 7 known: judged, no fire.
     fired, unjudged = _judge(**visitor, n_social=1, n_purpose_unknown=1)
     assert "professional_visitor" not in {*fired, *unjudged}
 
 
-def test_transactional_counts_an_unknown_touchpoint_as_a_possible_follow_up() -> None:
+def test_transactional_reads_the_follow_ups_of_the_known_purposes() -> None:
     base = {"n_orders": 4, "n_touch": 10, "n_pre_order": 9, "n_orders_judged": 4, "n_followed": 1}
     fired, unjudged = _judge(**base, n_purpose_unknown=0)
     assert "transactional" in fired
-    fired, unjudged = _judge(**base, n_purpose_unknown=1)  # 2 of 4 could be followed up
-    assert "transactional" not in fired
-    assert "whether its orders were followed up" in unjudged["transactional"]
-    fired, _ = _judge(**{**base, "n_followed": 0}, n_purpose_unknown=1)  # 1 of 4 at best
+    # 5 of 10 unknown: half known, 1 of 4 orders followed up among them — fires.
+    fired, unjudged = _judge(**base, n_purpose_unknown=5)
     assert "transactional" in fired
+    assert "transactional" not in unjudged
+    # 6 of 10 unknown: too few known, and 7 could be follow-ups — not judged.
+    fired, unjudged = _judge(**base, n_purpose_unknown=6)
+    assert "transactional" not in fired
+    assert unjudged["transactional"] == PURPOSE_UNKNOWN.format(
+        6, 10, "whether its orders were followed up"
+    )
+    # Too few known but even the best case (1 of 4) is below the rate: fires.
+    fired, _ = _judge(**{**base, "n_followed": 0}, n_purpose_unknown=1)
+    assert "transactional" in fired
+    fired, _ = _judge(**{**base, "n_followed": 0}, n_purpose_unknown=9)
+    assert "transactional" not in fired
+    # 2 of 4 followed up reaches the rate: judged, no fire.
+    fired, unjudged = _judge(**{**base, "n_followed": 2}, n_purpose_unknown=2)
+    assert "transactional" not in {*fired, *unjudged}
+
+
+PART_COST = {"out_of_scope_hours": 1.0, "n_unknown_cost": 3}
+
+
+def test_over_servicing_scales_the_costed_margin_to_all_revenue() -> None:
+    # A quarter of the 40,000 revenue has a cost: margin 3,000 on it (30%), so 12,000 on
+    # all. Cost to serve (10 h + 300 min) × 100 = 1,500: 12.5% of it — no over-servicing
+    # (against the 3,000 of costed margin alone it would read 50%).
+    costed = {**PART_COST, "known_revenue": 10_000.0, "margin": 3_000.0, "margin_pct": 0.3}
+    fired, unjudged = _judge(**costed)
+    assert "over_servicing" not in {*fired, *unjudged}
+    # 40 service hours: 4,500 against 12,000 is 37.5% — fires, margin shown scaled.
+    fired, _ = _judge(**{**costed, "service_hours": 40.0})
+    assert "over_servicing" in fired
+    scored = score(frame({**costed, "service_hours": 40.0}), S, AS_OF_DAY).with_columns(
+        pl.lit(None).alias("expected_value_12m")
+    )
+    found = detect(scored, S).filter(pl.col("id") == "over_servicing")
+    assert "against a gross margin of EUR 12,000" in found["action"][0]
+
+
+def test_over_servicing_is_not_judged_below_the_costed_share() -> None:
+    thin = {**PART_COST, "known_revenue": 8_000.0, "margin": 2_400.0, "margin_pct": 0.3}
+    fired, unjudged = _judge(**{**thin, "service_hours": 40.0})
+    assert "over_servicing" not in fired
+    assert unjudged["over_servicing"] == (
+        "only 20% of its revenue in the window is on orders with a cost (below 25%), so the "
+        "gross margin is not known well enough"
+    )
+    # A looser over_servicing.min_cost_share judges it on the 20%.
+    loose = replace(S, over_servicing=replace(S.over_servicing, min_cost_share=0.2))
+    fired, unjudged = _judge_with(loose, **{**thin, "service_hours": 40.0})
+    assert "over_servicing" in fired
+    assert "over_servicing" not in unjudged
 
 
 def test_margin_rules_are_not_judged_without_any_cost() -> None:
@@ -122,6 +207,19 @@ def test_a_book_without_list_prices_scope_flags_or_tags() -> None:
     # Where the book does tag some rows, an untagged one is taken as untagged: judged.
     _, unjudged = _judge(**{**lacking, "tp_tags_labelled": 1})
     assert "abusive" not in unjudged
+
+
+def test_the_cost_to_serve_part_of_mutual_value_uses_the_same_margin() -> None:
+    # 1,500 against the 12,000 of all revenue: 1 − 0.125 / 0.6 (serve_zero_share).
+    costed = {**PART_COST, "known_revenue": 10_000.0, "margin": 3_000.0, "margin_pct": 0.3}
+    part = score(frame(costed), S, AS_OF_DAY)["mutual_value__cost_to_serve"][0]
+    assert part == pytest.approx(1 - 0.125 / 0.6)
+    # below over_servicing.min_cost_share that part is unknown, not read off 2,400
+    thin = {**PART_COST, "known_revenue": 8_000.0, "margin": 2_400.0, "margin_pct": 0.3}
+    assert score(frame(thin), S, AS_OF_DAY)["mutual_value__cost_to_serve"][0] is None
+    # every cost known: the plain margin, as before (1,500 / 12,000)
+    whole = score(frame({}), S, AS_OF_DAY)["mutual_value__cost_to_serve"][0]
+    assert whole == pytest.approx(1 - 0.125 / 0.6)
 
 
 @pytest.fixture(scope="module")

@@ -56,6 +56,16 @@ def cost_to_serve(s: Settings) -> pl.Expr:
     return (pl.col("service_hours") + pl.col("touch_minutes") / 60.0) * s.general.hourly_cost
 
 
+def margin_of_revenue(s: Settings) -> pl.Expr:
+    """The gross margin that cost to serve is set against: the margin % of the orders with
+    a cost × all the window's revenue, since cost to serve counts the work for all of
+    them; null when the costed orders carry less than `over_servicing.min_cost_share`
+    of the revenue."""
+    share = _ratio(pl.col("known_revenue"), pl.col("revenue"))
+    costed = (share >= s.over_servicing.min_cost_share).fill_null(False)
+    return pl.when(costed).then(pl.col("margin_pct") * pl.col("revenue"))
+
+
 def components(s: Settings, as_of_day: int) -> list[pl.Expr]:
     """Every component of every dimension, 0–1 or null."""
     t, e, m, c = s.trust, s.engagement, s.mutual_value, s.continuity
@@ -87,7 +97,7 @@ def components(s: Settings, as_of_day: int) -> list[pl.Expr]:
     value_adding = _ratio(pl.col("n_value"), pl.col("n_touch") - pl.col("n_purpose_unknown"))
 
     margin = _clip01(pl.col("margin_pct") / m.margin_target) if m.margin_target > 0 else pl.lit(1.0)
-    serve_share = _ratio(cost_to_serve(s), pl.col("margin"))
+    serve_share = _ratio(cost_to_serve(s), margin_of_revenue(s))
     serve = (
         _clip01(1.0 - serve_share / m.serve_zero_share)
         if m.serve_zero_share > 0

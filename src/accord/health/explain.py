@@ -12,7 +12,7 @@ import polars as pl
 
 from accord.clv.accounts import NO_ORDERS
 from accord.config import Settings
-from accord.health.dimensions import RHYTHM, rhythm_days
+from accord.health.dimensions import RHYTHM, margin_of_revenue, rhythm_days
 from accord.health.penalties import PENALISED
 from accord.money import grouped_expr, money_expr
 
@@ -132,8 +132,9 @@ def _engagement(as_of_day: int) -> list[pl.Expr]:
     ]
 
 
-def _mutual_value(hourly_cost: float, currency: str) -> list[pl.Expr]:
+def _mutual_value(hourly_cost: float, currency: str, s: Settings) -> list[pl.Expr]:
     serve = (C("service_hours") + C("touch_minutes") / 60.0) * hourly_cost
+    margin = margin_of_revenue(s)
     return [
         _when(
             C("margin_pct").is_not_null(),
@@ -144,11 +145,11 @@ def _mutual_value(hourly_cost: float, currency: str) -> list[pl.Expr]:
             ),
         ),
         _when(
-            C("margin") > 0,
+            (margin > 0).fill_null(False),
             pl.format(
                 "cost to serve {} = {}% of gross margin",
                 money_expr(serve, currency),
-                _pct(serve / C("margin")),
+                _pct(serve / margin),
             ),
         ),
         _when(C("latest_nps").is_not_null(), pl.format("latest NPS {}", _int(C("latest_nps")))),
@@ -224,7 +225,7 @@ def facts(as_of_day: int, s: Settings) -> list[pl.Expr]:
     groups = {
         "trust": _trust(),
         "engagement": _engagement(as_of_day),
-        "mutual_value": _mutual_value(s.general.hourly_cost, s.general.currency),
+        "mutual_value": _mutual_value(s.general.hourly_cost, s.general.currency, s),
         "continuity": _continuity(as_of_day, s),
     }
     return [

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from accord.config import Settings
-from accord.health.dimensions import cost_to_serve
+from accord.health.dimensions import cost_to_serve, margin_of_revenue
 from accord.money import money_expr
 
 Evidence = tuple[str, pl.Expr, float, str]
@@ -66,12 +66,27 @@ BOOK_TAGS = (C("tp_tags_labelled") + C("fb_tags_labelled")).sum() > 0
 """Some touchpoint or feedback in the book carries a person's tags."""
 
 
-def _purpose_reason(what: str) -> pl.Expr:
+KNOWN_PURPOSE = C("n_touch") - UNKNOWN_PURPOSE
+
+
+def known_enough(s: Settings) -> pl.Expr:
+    """Enough of the window's touchpoints have a known purpose (`signals.min_known_share`)
+    for a rule to read the known ones as a sample of all. None in the window: nothing is
+    unknown. All unknown is never enough, whatever the setting."""
+    share = _ratio(KNOWN_PURPOSE, C("n_touch"))
+    return (C("n_touch") == 0) | (
+        (KNOWN_PURPOSE > 0) & (share >= s.signals.min_known_share).fill_null(False)
+    )
+
+
+def _purpose_reason(what: str, s: Settings) -> pl.Expr:
     return pl.format(
         "the purpose of {} of {} touchpoints in the window is unknown (unlabelled, and "
-        "not clear enough from the text), so {} cannot be told",
+        "not clear enough from the text), more than the {}% a sample may lack, so {} "
+        "cannot be told",
         UNKNOWN_PURPOSE,
         C("n_touch"),
+        _pct(pl.lit(1.0 - s.signals.min_known_share)),
         pl.lit(what),
     )
 
@@ -106,10 +121,14 @@ def rules(s: Settings) -> list[Rule]:
     # Each touchpoint of unknown purpose could have followed up one order at most.
     follow_best = _ratio(C("n_followed") + UNKNOWN_PURPOSE, C("n_orders_judged"))
     transactional_gate = (C("n_orders") >= t.min_orders) & (pre_share >= t.pre_order_share)
+    sampled = known_enough(s)
     out.append(
         Rule(
             "transactional",
-            transactional_gate & (follow_best < t.follow_up_rate),
+            # with enough purposes known, the follow-ups among them are the sample; with
+            # fewer, only when even counting every unknown one as a follow-up stays below
+            transactional_gate
+            & ((follow_best < t.follow_up_rate) | (sampled & (follow_rate < t.follow_up_rate))),
             NO,
             (
                 ("orders", C("n_orders"), t.min_orders, ">="),
@@ -129,9 +148,10 @@ def rules(s: Settings) -> list[Rule]:
             not_judged=(
                 (
                     transactional_gate
+                    & ~sampled
                     & (follow_rate < t.follow_up_rate)
                     & (follow_best >= t.follow_up_rate),
-                    _purpose_reason("whether its orders were followed up"),
+                    _purpose_reason("whether its orders were followed up", s),
                 ),
             ),
         )
@@ -163,7 +183,11 @@ def rules(s: Settings) -> list[Rule]:
 
     o = s.over_servicing
     serve = cost_to_serve(s)
-    serve_share = _ratio(serve, C("margin"))
+    # the margin of the costed orders, scaled to all revenue, once enough of it is costed
+    cost_share = _ratio(C("known_revenue"), C("revenue"))  # revenue on orders with a cost
+    costed = (cost_share >= o.min_cost_share).fill_null(False)
+    margin_all = margin_of_revenue(s)
+    serve_share = _ratio(serve, margin_all)
     out_share = pl.when(C("service_hours") >= o.min_hours).then(
         _ratio(C("out_of_scope_hours"), C("service_hours"))
     )
@@ -182,16 +206,25 @@ def rules(s: Settings) -> list[Rule]:
                 "out of scope. This week, list the out-of-scope work, agree with them what is "
                 "included, and quote the rest as a paid service.",
                 _money(serve, s.general.currency),
-                _money(C("margin"), s.general.currency),
+                _money(margin_all, s.general.currency),
                 C("out_of_scope_hours").round(1),
                 C("service_hours").round(1),
             ),
             cost=pl.max_horizontal(
-                (serve - o.serve_share * C("margin")).clip(lower_bound=0),
+                (serve - o.serve_share * margin_all).clip(lower_bound=0),
                 C("out_of_scope_hours") * s.general.hourly_cost,
             ),
             not_judged=(
                 (NO_COST & (serve > 0), COST_REASON),
+                (
+                    (C("revenue") > 0) & (C("known_revenue") > 0) & ~costed & (serve > 0),
+                    pl.format(
+                        "only {}% of its revenue in the window is on orders with a cost (below "
+                        "{}%), so the gross margin is not known well enough",
+                        _pct(cost_share),
+                        _pct(pl.lit(o.min_cost_share)),
+                    ),
+                ),
                 (~BOOK_MARKS_SCOPE & (C("service_hours") >= o.min_hours), SCOPE_REASON),
             ),
         )
@@ -200,6 +233,9 @@ def rules(s: Settings) -> list[Rule]:
     v = s.professional_visitor
     social = _ratio(C("n_social"), C("n_touch"))
     social_best = _ratio(C("n_social") + UNKNOWN_PURPOSE, C("n_touch"))  # unknown all social
+    # the social share of the known purposes, once enough are known; below, of all
+    # touchpoints (an unknown one counted as not social, so absence never makes it fire)
+    social = pl.when(sampled).then(_ratio(C("n_social"), KNOWN_PURPOSE)).otherwise(social)
     visitor_gate = (
         (C("n_touch") >= v.min_touchpoints) & (C("n_orders") == 0) & (C("n_opportunities") == 0)
     )
@@ -227,8 +263,11 @@ def rules(s: Settings) -> list[Rule]:
             cost=C("touch_minutes") / 60.0 * s.general.hourly_cost,
             not_judged=(
                 (
-                    visitor_gate & (social < v.social_share) & (social_best >= v.social_share),
-                    _purpose_reason("the share of social touchpoints"),
+                    visitor_gate
+                    & ~sampled
+                    & (social < v.social_share)
+                    & (social_best >= v.social_share),
+                    _purpose_reason("the share of social touchpoints", s),
                 ),
             ),
         )
@@ -415,10 +454,11 @@ def rules(s: Settings) -> list[Rule]:
                 ),
                 (
                     (C("n_touch") >= C("segment_touch_high"))
+                    & ~sampled
                     & (social < f.social_share)
                     & (social_best >= f.social_share)
                     & (C("margin_pct") < C("segment_margin_low")),
-                    _purpose_reason("the share of social touchpoints"),
+                    _purpose_reason("the share of social touchpoints", s),
                 ),
             ),
         )
@@ -432,8 +472,9 @@ def rules(s: Settings) -> list[Rule]:
     out.append(
         Rule(
             "hostage",
-            # never on labels that are missing: every touchpoint's purpose must be known
-            hostage_gate & (UNKNOWN_PURPOSE == 0),
+            # never on labels that are missing: enough of the purposes must be known, and
+            # none of the known ones insight or guidance
+            hostage_gate & sampled,
             pl.lit(True),
             (
                 ("orders", C("n_orders"), h.min_orders, ">="),
@@ -452,8 +493,8 @@ def rules(s: Settings) -> list[Rule]:
             at_risk=True,
             not_judged=(
                 (
-                    hostage_gate & (UNKNOWN_PURPOSE > 0),
-                    _purpose_reason("whether we brought any insight or guidance"),
+                    hostage_gate & ~sampled,
+                    _purpose_reason("whether we brought any insight or guidance", s),
                 ),
             ),
         )
