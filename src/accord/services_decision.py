@@ -118,7 +118,7 @@ def write_decision_page(
         discount_rate=discount_rate,
         settings=settings,
     )
-    html = render_html(result)
+    html = render_html(result, (settings or Settings()).general.currency)
     data = render_pdf(html) if suffix == ".pdf" else html.encode("utf-8")
     fd, tmp = tempfile.mkstemp(prefix=".accord-", suffix=suffix, dir=out.parent)
     try:

@@ -497,6 +497,7 @@ def write_review(
         pressure_points=s.review.pressure_points,
         kept_points=s.review.kept_points,
         follow_up_points=s.review.follow_up_points,
+        currency=s.general.currency,
     )
     try:
         if kind == "html":

@@ -228,15 +228,15 @@ def test_pdf_reads_back_with_sections_and_figures(url: str, tmp_path: Path) -> N
         "Sam Seller",
         "5,000",
         "What our unhealthy relationships cost us",
-        "cost in the window 200",
+        "cost in the window EUR 200",
         "value ahead at risk unknown",
-        "over servicing 1 200 — Acme (cost 200)",
+        "over servicing 1 EUR 200 — Acme (cost EUR 200)",
         "Cedar (unknown)",
         "No account plan",
         "lifetime — They standardise on us across the fleet",
         "Renew the fleet contract by September",
         "plan updated 2026-03-01, 121 days before the month's end",
-        "orders: 1, revenue 5,000",
+        "orders: 1, revenue EUR 5,000",
     ):
         assert expected in text, expected
     pdf = pypdfium2.PdfDocument(str(out))

@@ -17,11 +17,12 @@ from markupsafe import Markup
 
 from accord.decision.book import OpportunityDecision
 from accord.decision.present import record
+from accord.money import money
 
 _BAR_W = 360.0
 
 
-def _env() -> jinja2.Environment:
+def _env(currency: str | None = None) -> jinja2.Environment:
     env = jinja2.Environment(
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -30,7 +31,7 @@ def _env() -> jinja2.Environment:
     )
     env.filters["pct"] = lambda x: "—" if x is None else f"{100 * x:.1f}%"
     env.filters["num"] = lambda x: "—" if x is None else f"{x:,.1f}"
-    env.filters["money"] = lambda x: "—" if x is None else f"{x:,.0f}"
+    env.filters["money"] = lambda x: "—" if x is None else money(x, currency)
     return env
 
 
@@ -81,12 +82,12 @@ def _cash_svg(periods: list[dict[str, Any]]) -> str:
     return "".join(parts)
 
 
-def render_html(d: OpportunityDecision) -> str:
-    """The one-pager as a self-contained HTML document."""
+def render_html(d: OpportunityDecision, currency: str | None = None) -> str:
+    """The one-pager as a self-contained HTML document (amounts in `currency`)."""
     data = record(d)
     names = {a["alternative_id"]: a["name"] for a in data["alternatives"]}
     crit_names = {c["criterion_id"]: c["name"] for c in data["criteria"]}
-    template = _env().from_string(
+    template = _env(currency).from_string(
         resources.files("accord.decision").joinpath("templates/onepager.html.j2").read_text("utf-8")
     )
     return template.render(

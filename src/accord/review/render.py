@@ -8,6 +8,7 @@ from pathlib import Path
 
 import jinja2
 
+from accord.money import money
 from accord.review import charts
 from accord.review.costs import CostAccount, CostLine
 from accord.review.model import ReviewModel
@@ -19,8 +20,9 @@ def _fmt(x: float | None) -> str:
     return "—" if x is None else f"{x:.0f}"
 
 
-def _money(x: float | None) -> str:
-    return "unknown" if x is None else f"{x:,.0f}"
+def _money(x: float | None, currency: str | None = None) -> str:
+    """`31316.4` → "EUR 31,316" with the book's currency; None → "unknown" (accord.money)."""
+    return money(x, currency)
 
 
 def _pct(x: float | None) -> str:
@@ -31,18 +33,18 @@ def _points(x: float | None) -> str:
     return "—" if x is None else f"{x * 100:+.1f} pts"
 
 
-def _figure(x: float | None, applies: bool = True) -> str:
+def _figure(x: float | None, applies: bool = True, currency: str | None = None) -> str:
     """A money figure of the cost section: '—' where the line carries none by definition."""
-    return "—" if not applies else _money(x)
+    return "—" if not applies else _money(x, currency)
 
 
-def _behind(a: CostAccount) -> str:
-    """'Acme (cost 150; at risk unknown)': an account behind a cost line."""
+def _behind(a: CostAccount, currency: str | None = None) -> str:
+    """'Acme (cost EUR 150; at risk unknown)': an account behind a cost line."""
     parts = []
     if a.cost is not None:
-        parts.append(f"cost {a.cost:,.0f}")
+        parts.append(f"cost {_money(a.cost, currency)}")
     if a.at_risk is not None:
-        parts.append(f"at risk {a.at_risk:,.0f}")
+        parts.append(f"at risk {_money(a.at_risk, currency)}")
     return f"{a.name} ({'; '.join(parts) or 'unknown'})"
 
 
@@ -66,8 +68,9 @@ def render_html(
     pressure_points: float = 0.02,
     kept_points: float = 0.05,
     follow_up_points: float = 0.05,
+    currency: str | None = None,
 ) -> str:
-    """The whole report as one HTML document that fetches nothing."""
+    """The whole report as one HTML document that fetches nothing (amounts in `currency`)."""
     env = jinja2.Environment(
         loader=jinja2.FunctionLoader(
             lambda name: (
@@ -86,12 +89,12 @@ def render_html(
         m=model,
         month_name=f"{calendar.month_name[month]} {year}",
         fmt=_fmt,
-        money=_money,
+        money=lambda x: _money(x, currency),
         pct=_pct,
         points=_points,
         change=_change,
-        figure=_figure,
-        behind=_behind,
+        figure=lambda x, applies=True: _figure(x, applies, currency),
+        behind=lambda a: _behind(a, currency),
         gaps=sum(1 for a in model.key_accounts if a.gap),
         no_plans=sum(1 for a in model.key_accounts if a.no_plan),
         cost_patterns_svg=_cost_svg(

@@ -41,13 +41,14 @@ def _html(request: Request, user: Principal, opportunity_id: str, as_of: date) -
         table="opportunities",
         key={"opportunity_id": opportunity_id},
     )
+    settings = services.load_config()
     found = services_decision.decision(
         url=request.app.state.url,
         opportunity_id=opportunity_id,
         as_of=as_of,
-        settings=services.load_config(),
+        settings=settings,
     )
-    return render_html(found)
+    return render_html(found, settings.general.currency)
 
 
 FORMS: dict[str, tuple[str, str]] = {
