@@ -201,10 +201,11 @@ def test_a_manager_follows_each_sellers_agenda(server: str, browser: Any) -> Non
     assert [r.get_attribute("data-user") for r in rows.all()] == ["U2", "U3"]
     sam = page.locator("[data-testid=team-agendas] tr[data-user=U2]")
     assert sam.locator("[data-testid=overdue-promises]").inner_text() == "1"  # K3
-    # the earlier tests of this module completed Sam's stay in touch with A2
+    # what it is depends on the module's other tests (xdist may run them elsewhere);
+    # tests/agenda/test_daily.py checks the rate itself
     rate = sam.locator("[data-testid=completion-rate]").inner_text()
     assert rate.endswith("%")
-    assert rate != "0%"
+    assert 0 <= int(rate.removesuffix("%")) <= 100
     _shot(page, "agenda-team")
     sam.locator("a").first.click()
     page.wait_for_url(server + "/agenda?user=U2&as_of=2026-04-15")
