@@ -11,51 +11,32 @@ only every few minutes).
 
 from __future__ import annotations
 
-import socket
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx2
 import pytest
 import sqlalchemy as sa
-import uvicorn
 
 from accord import access
 from accord.api.app import create_app
 from accord.storage.access_state import api_tokens
-from accord.storage.engines import dispose_all, engine_for
+from accord.storage.engines import engine_for
 from accord.storage.tables import LEDGER_TABLES
 from tests.api.conftest import AS_OF
+from tests.support.live import live_server
 
 THREADS = 8
 ROUNDS = 12  # per thread: each round is 4 reads, 1 create, 1 read-then-change
 SELLERS = {"U2": "A1", "U3": "A3", "U1": "A2", "U9": "A2"}  # user → an account in scope
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def server(book: str) -> Iterator[str]:
     app = create_app(url=book, as_of=AS_OF)
-    port = _free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    live = uvicorn.Server(config)
-    thread = threading.Thread(target=live.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not live.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert live.started, "the test server did not start"
-    yield f"http://127.0.0.1:{port}"
-    live.should_exit = True
-    thread.join(timeout=10)
-    dispose_all()
+    with live_server(app) as base:
+        yield base
 
 
 def test_eight_clients_mixing_reads_and_writes_get_no_errors_and_lose_nothing(

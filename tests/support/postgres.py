@@ -11,12 +11,13 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from tests.support.net import free_port
 
 
 class PostgresUnavailableError(RuntimeError):
@@ -34,12 +35,6 @@ def _bin_dir() -> Path:
             "`apt-get install -y postgresql` (./dev test does this)"
         )
     return Path(found[-1]).parent
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _runner() -> tuple[list[str], str | None]:
@@ -62,7 +57,7 @@ def postgres_server() -> Iterator[str]:
     data = root / "data"
     if user:
         shutil.chown(root, user=user)
-    port = _free_port()
+    port = free_port()
     log = root / "server.log"
 
     def run(*args: str) -> None:

@@ -8,21 +8,17 @@ each page land in docs/screenshots/.
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 from accord import access, services
 from accord.agenda import item_id
 from accord.api.app import create_app
-from accord.storage.engines import dispose_all
 from tests.api.conftest import AS_OF, PASSWORD, SAMPLE
+from tests.support.live import live_server
 
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
@@ -46,12 +42,6 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("browser")
@@ -61,19 +51,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     for user in ("U1", "U2", "U3"):
         access.set_password(url=url, user_id=user, password=PASSWORD)
     app = create_app(url=url, as_of=AS_OF)
-    port = _free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "the test server did not start"
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    dispose_all()
+    with live_server(app) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

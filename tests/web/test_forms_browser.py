@@ -8,24 +8,22 @@ no serious or critical violation on any page, at desktop and phone widths.
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
-import uvicorn
 
 from accord import access, services
 from accord import services_ledger as ledger
 from accord.api.app import create_app
 from accord.storage.access_state import audit_log
 from accord.storage.agenda_state import agenda_state
-from accord.storage.engines import dispose_all, engine_for
+from accord.storage.engines import engine_for
 from accord.storage.tables import LEDGER_TABLES
 from tests.api.conftest import AS_OF, PASSWORD, SAMPLE
-from tests.web.test_browser import ARGS, CHROMIUM, SHOTS, _free_port, pytestmark
+from tests.support.live import live_server
+from tests.web.test_browser import ARGS, CHROMIUM, SHOTS, pytestmark
 
 __all__ = ["pytestmark"]
 
@@ -54,19 +52,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
                 "email": "DANA@acme.example"},
     )  # fmt: skip
     app = create_app(url=url, as_of=AS_OF)
-    port = _free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "the test server did not start"
-    yield f"http://127.0.0.1:{port}", url
-    server.should_exit = True
-    thread.join(timeout=10)
-    dispose_all()
+    with live_server(app) as base:
+        yield base, url
 
 
 @pytest.fixture(scope="module")
